@@ -1,0 +1,74 @@
+"""The ``danvan`` command line: chat in the terminal, run the bots, administer the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import typer
+
+from bot.settings import Settings
+
+app = typer.Typer(help="danvan — trợ lý báo cáo công tác dân vận chính quyền cấp xã.", no_args_is_help=True)
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def chat(user: str = typer.Option(None, help="Terminal user name (default: the login name).")) -> None:
+    """Chat with the assistant in this terminal, on the embedded SQLite database (no token needed)."""
+    from bot.app import build_app
+    from bot.console import run_console
+    from storage.demo import DEMO_INVITE
+
+    settings = Settings()
+
+    async def main() -> None:
+        application = await build_app(settings, seed_demo=True)
+        if sys.stdin.isatty():
+            typer.echo(f"danvan — cơ sở dữ liệu: {settings.database_url}")
+            typer.echo(f"Mã mời thử (xã Đông Sơn): {DEMO_INVITE}.  Gõ /thoat để thoát; mọi câu trả lời đã được lưu.\n")
+        try:
+            await run_console(application.core, user=user)
+        finally:
+            await application.close()
+
+    asyncio.run(main())
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the newest migration."""
+    from storage.db import create_engine, migrate as do_migrate
+
+    settings = Settings()
+
+    async def main() -> None:
+        engine = create_engine(settings.database_url)
+        await do_migrate(engine)
+        await engine.dispose()
+
+    asyncio.run(main())
+    typer.echo("OK")
+
+
+@app.command("check-templates")
+def check_templates() -> None:
+    """Load and validate every report template; print what each one holds."""
+    from reports.schema import TEMPLATES_DIR, TemplateError, load_templates
+
+    settings = Settings()
+    try:
+        templates = load_templates(settings.templates_dir or TEMPLATES_DIR)
+    except TemplateError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    for t in templates.values():
+        typer.echo(f"{t.key} v{t.version}: {len(t.indicators)} indicators, {len(t.rules)} rules, {len(t.computed)} computed")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,39 @@
+"""What flows in and out of the conversation core, free of any messenger's types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str  # "console", "telegram", "zalo"
+    chat_id: str
+    user_id: str
+    update_id: str | None = None
+    text: str | None = None
+    choice: str | None = None  # the id of a Choice the user pressed
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str  # at most 64 bytes, so that Telegram can carry it as callback data
+    label: str
+
+
+@dataclass(frozen=True)
+class Document:
+    path: Path
+    filename: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    multi: bool = False  # several choices may be picked (typed as "1, 3")
+    document: Document | None = None
+    chat_id: str | None = None  # None: reply to the chat the event came from
+    meta: dict = field(default_factory=dict, compare=False)

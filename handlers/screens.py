@@ -1,0 +1,129 @@
+"""The texts and choices of each screen: a question, the review list, menus, help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.commands import cmd
+from handlers.events import Choice, Outgoing
+from handlers.i18n import _
+from reports.logic import SKIPPED, ReportState
+from reports.schema import Indicator, Template
+from reports.values import display
+
+STANDARD = "std"
+KEEP = "keep"
+
+
+def answer_text(ind: Indicator, value: Any) -> str:
+    if value is SKIPPED:
+        return _("(skipped)")
+    if ind.type == "list" and not value:
+        return _("none")
+    text = display(ind, value, yes=_("yes"), no=_("no"))
+    if ind.unit and ind.type in ("integer", "decimal"):
+        text = f"{text} {ind.unit}"
+    return text
+
+
+def _section_path(template: Template, key: str) -> str:
+    return template.section_of(key).title
+
+
+def question(state: ReportState, key: str, *, editing: bool = False) -> Outgoing:
+    template = state.template
+    ind = template.by_key[key]
+    keys = state.relevant_keys()
+    number = keys.index(key) + 1 if key in keys else 0
+    lines = [
+        _("Question {n}/{total} · {section}").format(n=number, total=len(keys), section=_section_path(template, key)),
+        "",
+        ind.question + (f" ({ind.unit})" if ind.unit and ind.type in ("integer", "decimal", "pair") else ""),
+        f"💡 {ind.hint}",
+    ]
+    choices: list[Choice] = []
+    multi = False
+    if ind.type == "yesno":
+        choices = [Choice("a:yes", _("Yes")), Choice("a:no", _("No"))]
+    elif ind.type == "choice":
+        choices = [Choice(f"a:{c.id}", c.label) for c in ind.choices]
+    elif ind.type == "multichoice":
+        choices = [Choice(f"a:{c.id}", c.label) for c in ind.choices]
+        multi = True
+        lines.append(_("Type the numbers of every option that applies, separated by commas (e.g. 1, 3), or “không”."))
+    elif ind.type == "list":
+        fields = " ; ".join(f.label + ("" if f.required else _(" (optional)")) for f in ind.fields)
+        if len(ind.fields) > 1:
+            lines.append(_("One item per line (or items separated by “ | ”), parts separated by “;” in this order: {fields}.").format(fields=fields))
+        else:
+            lines.append(_("One item per line (or items separated by “ | ”)."))
+        if not ind.required:
+            lines.append(_("Type “không” if there is none."))
+    elif ind.type == "text" and ind.standard:
+        lines += ["", _("Standard paragraph:"), f"«{ind.standard}»", "",
+                  _("Choose 1 to use it as it is, or send your own text (you may copy it, edit it and send it back).")]
+        choices = [Choice(STANDARD, _("Use the standard paragraph"))]
+    current = state.answers.get(key)
+    if key in state.answers:
+        lines += ["", _("Current answer: {value}").format(value=answer_text(ind, current))]
+        lines.append(_("Send a new answer, or {keep} to keep it.").format(keep=cmd("keep")))
+    footer = [cmd("back")]
+    if not ind.required:
+        footer.append(cmd("skip"))
+    footer += [cmd("review"), cmd("pause")]
+    lines += ["", "  ".join(footer)]
+    return Outgoing("\n".join(lines), tuple(choices), multi=multi,
+                    meta={"screen": "question", "key": key, "editing": editing})
+
+
+def review(state: ReportState, title: str, locked: bool = False) -> Outgoing:
+    template = state.template
+    done, total = state.progress()
+    lines = [title, _("Progress: {done}/{total} answered.").format(done=done, total=total)]
+    current_section = None
+    for n, key in enumerate(state.relevant_keys(), start=1):
+        ind = template.by_key[key]
+        section = template.section_of(key).title
+        if section != current_section:
+            lines += ["", f"▸ {section}"]
+            current_section = section
+        value = answer_text(ind, state.answers[key]) if key in state.answers else _("… not answered")
+        if len(value) > 80:
+            value = value[:77] + "…"
+        mark = "*" if ind.required and key not in state.answers else ""
+        lines.append(f"{n}. {ind.short_label}{mark}: {value}")
+    missing = state.missing_required()
+    lines.append("")
+    if locked:
+        lines.append(_("This report has been submitted and can no longer be changed."))
+        return Outgoing("\n".join(lines), meta={"screen": "review"})
+    if missing:
+        lines.append(_("{n} required answers are still missing (marked *).").format(n=len(missing)))
+    lines.append(_("To change an answer, type {edit} followed by its number, e.g. {edit} 3.").format(edit=cmd("edit")))
+    choices = [Choice("submit", _("Submit the report")), Choice("continue", _("Continue answering")),
+               Choice("edit", _("Edit an answer"))]
+    return Outgoing("\n".join(lines), tuple(choices), meta={"screen": "review"})
+
+
+def help_text(registered: bool) -> str:
+    if not registered:
+        return "\n".join([
+            _("This assistant helps commune officials prepare the report on “dân vận chính quyền”."),
+            _("To begin, send the invite code you received from your supervisor, e.g. /start ABC123."),
+            _("{lang} en|vi changes the language.").format(lang=cmd("language")),
+        ])
+    return "\n".join([
+        _("How to use the assistant:"),
+        _("{cmd} — start a new report").format(cmd=cmd("new")),
+        _("{cmd} — continue where you stopped").format(cmd=cmd("continue")),
+        _("{cmd} — go back to the previous question").format(cmd=cmd("back")),
+        _("{cmd} — skip a question that is not required").format(cmd=cmd("skip")),
+        _("{cmd} — keep the current answer").format(cmd=cmd("keep")),
+        _("{cmd} — review all answers and progress").format(cmd=cmd("review")),
+        _("{cmd} N — edit answer number N").format(cmd=cmd("edit")),
+        _("{cmd} — pause; everything is saved").format(cmd=cmd("pause")),
+        _("{cmd} — submit the report").format(cmd=cmd("submit")),
+        _("{cmd} en|vi — change the language").format(cmd=cmd("language")),
+        "",
+        _("Numbers are written the Vietnamese way: 1.028 (one thousand and twenty-eight), 85,5 (a decimal)."),
+    ])

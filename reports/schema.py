@@ -1,0 +1,327 @@
+"""Report templates as data: the pydantic schema of a template file and its loader.
+
+A template (``reports/templates/<key>.yaml``) lists sections in order; each section holds
+indicators (the questions), nested sections and prose patterns. Files whose name starts with
+``_`` are fragments that templates pull in with ``include:``. Every problem found on load is
+reported as a :class:`TemplateError` naming the file, the key path and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from reports.expressions import ExpressionError, compile_expression, names_in
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+KEY_RE = r"^[a-z][a-z0-9_]*$"
+PLACEHOLDER_RE = re.compile(r"\{([a-z][a-z0-9_]*)(?:\.([a-z_]+))?\}")
+
+IndicatorType = Literal[
+    "integer", "decimal", "percent", "yesno", "choice", "multichoice", "date", "text", "list", "pair"
+]
+PeriodKind = Literal["half_year", "annual"]
+
+
+class TemplateError(ValueError):
+    """A template file is invalid; the message names the file, the key and the problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Choice(_Strict):
+    id: str = Field(pattern=KEY_RE)
+    label: str = Field(min_length=1)
+
+
+class ItemField(_Strict):
+    """One field of an item in a list-type indicator (e.g. a document's number and date)."""
+
+    key: str = Field(pattern=KEY_RE)
+    label: str = Field(min_length=1)
+    type: Literal["text", "date", "integer", "choice"] = "text"
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+
+    @model_validator(mode="after")
+    def _choices_match_type(self) -> "ItemField":
+        if (self.type == "choice") != bool(self.choices):
+            raise ValueError("'choices' is required for type choice and only allowed there")
+        return self
+
+
+class Indicator(_Strict):
+    key: str = Field(pattern=KEY_RE)
+    label: str | None = Field(default=None, description="Short name for the review list")
+    question: str = Field(min_length=1)
+    hint: str = Field(min_length=1, description="How to answer, with an example")
+    type: IndicatorType
+    unit: str | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    required: bool = True
+    relevant: str | None = None
+    choices: tuple[Choice, ...] = ()
+    fields: tuple[ItemField, ...] = ()
+    standard: str | None = None
+    profile: bool = False
+    max_length: int = Field(default=10_000, gt=0)
+    max_items: int = Field(default=50, gt=0)
+    item_format: str | None = None
+
+    @model_validator(mode="after")
+    def _type_specific(self) -> "Indicator":
+        if (self.type in ("choice", "multichoice")) != bool(self.choices):
+            raise ValueError("'choices' is required for choice/multichoice and only allowed there")
+        if len({c.id for c in self.choices}) != len(self.choices):
+            raise ValueError("choice ids must be unique")
+        if (self.type == "list") != bool(self.fields):
+            raise ValueError("'fields' is required for type list and only allowed there")
+        if self.standard is not None and self.type != "text":
+            raise ValueError("'standard' (a standard paragraph) is only allowed for type text")
+        if (self.min is not None or self.max is not None) and self.type not in (
+            "integer", "decimal", "percent", "pair"
+        ):
+            raise ValueError("'min'/'max' are only allowed for numeric types")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("'min' is greater than 'max'")
+        if self.item_format is not None:
+            if self.type != "list":
+                raise ValueError("'item_format' is only allowed for type list")
+            names = {name for name, _ in PLACEHOLDER_RE.findall(self.item_format)}
+            unknown = names - {f.key for f in self.fields}
+            if unknown:
+                raise ValueError(f"'item_format' names unknown field(s) {', '.join(sorted(unknown))}")
+        if self.relevant:
+            _check_expression(self.relevant)
+        return self
+
+    @property
+    def short_label(self) -> str:
+        if self.label:
+            return self.label
+        text = self.question.rstrip("?").strip()
+        return text if len(text) <= 60 else text[:57].rstrip() + "…"
+
+    @property
+    def choice_labels(self) -> dict[str, str]:
+        return {c.id: c.label for c in self.choices}
+
+
+class Section(_Strict):
+    key: str = Field(pattern=KEY_RE)
+    title: str = Field(min_length=1)
+    indicators: tuple[Indicator, ...] = ()
+    sections: tuple["Section", ...] = ()
+    prose: tuple[str, ...] = ()
+
+    def walk(self, depth: int = 0) -> Iterator[tuple[int, "Section"]]:
+        yield depth, self
+        for sub in self.sections:
+            yield from sub.walk(depth + 1)
+
+
+class Rule(_Strict):
+    check: str
+    message: str = Field(min_length=1)
+
+    @field_validator("check")
+    @classmethod
+    def _valid(cls, v: str) -> str:
+        _check_expression(v)
+        return v
+
+    @property
+    def keys(self) -> set[str]:
+        return names_in(self.check)
+
+
+class Computed(_Strict):
+    key: str = Field(pattern=KEY_RE)
+    label: str = Field(min_length=1)
+    expr: str
+    format: Literal["integer", "decimal", "percent"] = "decimal"
+
+    @field_validator("expr")
+    @classmethod
+    def _valid(cls, v: str) -> str:
+        _check_expression(v)
+        return v
+
+
+class Template(_Strict):
+    key: str = Field(pattern=KEY_RE)
+    version: int = Field(ge=1)
+    level: Literal["commune", "district", "province"] = "commune"
+    period: PeriodKind
+    name: str = Field(min_length=1, description="Short label shown when choosing a report")
+    title: str = Field(default="BÁO CÁO")
+    abstract: str = Field(min_length=1, description="Trích yếu; {year} is replaced")
+    sections: tuple[Section, ...] = Field(min_length=1)
+    rules: tuple[Rule, ...] = ()
+    computed: tuple[Computed, ...] = ()
+    summary: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Template":
+        seen: set[str] = set()
+        for ind in self.indicators:
+            if ind.key in seen:
+                raise ValueError(f"indicator key '{ind.key}' is used twice")
+            seen.add(ind.key)
+        for comp in self.computed:
+            if comp.key in seen:
+                raise ValueError(f"computed key '{comp.key}' clashes with another key")
+            seen.add(comp.key)
+        earlier: set[str] = set()
+        for ind in self.indicators:
+            if ind.relevant:
+                _check_names(ind.relevant, earlier, f"indicator '{ind.key}' relevant (earlier keys only)")
+            earlier.add(ind.key)
+        for i, rule in enumerate(self.rules):
+            _check_names(rule.check, seen, f"rules[{i}]")
+        for comp in self.computed:
+            _check_names(comp.expr, seen, f"computed '{comp.key}'")
+        for _, sec in self.walk():
+            for pattern in sec.prose:
+                for name, attr in PLACEHOLDER_RE.findall(pattern):
+                    if name not in seen:
+                        raise ValueError(f"section '{sec.key}' prose names unknown key '{name}'")
+                    if attr not in ("", "change", "raw"):
+                        raise ValueError(f"section '{sec.key}' prose: unknown modifier .{attr}")
+        for key in self.summary:
+            if key not in seen:
+                raise ValueError(f"summary names unknown key '{key}'")
+        return self
+
+    def walk(self) -> Iterator[tuple[int, Section]]:
+        for sec in self.sections:
+            yield from sec.walk()
+
+    @cached_property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(ind for _, sec in self.walk() for ind in sec.indicators)
+
+    @cached_property
+    def by_key(self) -> dict[str, Indicator]:
+        return {ind.key: ind for ind in self.indicators}
+
+    @cached_property
+    def computed_by_key(self) -> dict[str, Computed]:
+        return {c.key: c for c in self.computed}
+
+    def position(self, key: str) -> int:
+        return self.indicators.index(self.by_key[key])
+
+    def section_of(self, key: str) -> Section:
+        for _, sec in self.walk():
+            if any(ind.key == key for ind in sec.indicators):
+                return sec
+        raise KeyError(key)
+
+
+def _check_expression(source: str) -> None:
+    try:
+        compile_expression(source)
+    except ExpressionError as exc:
+        raise ValueError(f"expression {source!r}: {exc}") from None
+
+
+def _check_names(source: str, known: set[str], where: str) -> None:
+    unknown = sorted(names_in(source) - known)
+    if unknown:
+        raise ValueError(f"{where}: expression {source!r} names unknown key(s) {', '.join(unknown)}")
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TemplateError(f"{path.name}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"{path.name}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise TemplateError(f"{path.name}: the top level must be a mapping of keys")
+    return data
+
+
+def _merge_includes(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """``include: _fragment.yaml`` prepends the fragment's sections, rules and computed fields."""
+    include = data.pop("include", None)
+    if include is None:
+        return data
+    fragment = _read_yaml(path.parent / include)
+    unknown = set(fragment) - {"sections", "rules", "computed", "summary"}
+    if unknown:
+        raise TemplateError(f"{include}: unknown key(s) {', '.join(sorted(unknown))}")
+    merged = dict(data)
+    for key in ("sections", "rules", "computed", "summary"):
+        merged[key] = list(fragment.get(key) or []) + list(data.get(key) or [])
+    return merged
+
+
+def _substitute(obj: Any, variables: dict[str, str]) -> Any:
+    """Replace ``{{period}}``-style template variables in every string."""
+    if isinstance(obj, str):
+        for name, value in variables.items():
+            obj = obj.replace("{{" + name + "}}", value)
+        return obj
+    if isinstance(obj, list):
+        return [_substitute(v, variables) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _substitute(v, variables) for k, v in obj.items()}
+    return obj
+
+
+def _describe_loc(data: Any, loc: tuple[Any, ...]) -> str:
+    """Turn a pydantic error location into a readable path using each item's ``key``."""
+    parts: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
+            label = node.get("key") if isinstance(node, dict) else None
+            parts.append(f"[{label}]" if label else f"[{part}]")
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            parts.append(f".{part}")
+    return "".join(parts).lstrip(".") or "(top level)"
+
+
+def load_template(path: Path) -> Template:
+    path = Path(path)
+    data = _merge_includes(path, _read_yaml(path))
+    data = _substitute(data, dict(data.pop("variables", None) or {}))
+    try:
+        return Template.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{path.name}: {_describe_loc(data, err['loc'])}: {msg}")
+        raise TemplateError("\n".join(problems)) from None
+
+
+def load_templates(directory: Path = TEMPLATES_DIR) -> dict[str, Template]:
+    templates: dict[str, Template] = {}
+    for path in sorted(Path(directory).glob("*.yaml")):
+        if path.name.startswith("_"):
+            continue
+        template = load_template(path)
+        if template.key in templates:
+            raise TemplateError(f"{path.name}: key: template key '{template.key}' is used twice")
+        templates[template.key] = template
+    if not templates:
+        raise TemplateError(f"{directory}: no report template found")
+    return templates

@@ -1,0 +1,151 @@
+"""SQLModel tables: org units, users and their channel identities, reports, answers and their audit,
+conversation state and processed update ids. The schema itself is owned by Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, DateTime, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_column_kwargs=kw, sa_type=DateTime(timezone=True))
+
+
+class Role(str, Enum):
+    officer = "officer"
+    leader = "leader"
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+class ReportStatus(str, Enum):
+    draft = "draft"
+    submitted = "submitted"
+
+
+class OrgUnit(SQLModel, table=True):
+    """A node of the administrative tree (province, district, commune…), of any depth."""
+
+    __tablename__ = "org_unit"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=64)
+    name: str = Field(max_length=255)
+    kind: str = Field(max_length=32)  # province | district | commune | …
+    place_name: str = Field(default="", max_length=255)  # for the date line: "Đông Sơn, ngày …"
+    parent_id: Optional[int] = Field(default=None, foreign_key="org_unit.id", index=True)
+    profile: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    settings: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    full_name: str = Field(default="", max_length=255)
+    org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    role: Role = Field(default=Role.officer, sa_type=String(16))
+    locale: str = Field(default="vi", max_length=8)
+    created_at: datetime = _ts()
+
+
+class ChannelIdentity(SQLModel, table=True):
+    """Who a chat user of a channel (telegram, zalo, console) is in our user table."""
+
+    __tablename__ = "channel_identity"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    chat_id: str = Field(max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    blocked: bool = False
+    created_at: datetime = _ts()
+
+
+class Invite(SQLModel, table=True):
+    """An invite code that registers a chat as a user of an org unit with a role."""
+
+    __tablename__ = "invite"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=32)
+    org_unit_id: int = Field(foreign_key="org_unit.id")
+    role: Role = Field(default=Role.officer, sa_type=String(16))
+    uses_left: Optional[int] = None  # None: unlimited
+    expires_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+    created_by: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _ts()
+
+
+class Report(SQLModel, table=True):
+    __tablename__ = "report"
+    __table_args__ = (UniqueConstraint("org_unit_id", "template_key", "period"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    template_key: str = Field(max_length=64)
+    template_version: int
+    period: str = Field(max_length=16)  # e.g. "2026-H1", "2026"
+    status: ReportStatus = Field(default=ReportStatus.draft, sa_type=String(16))
+    created_by: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts(onupdate=utcnow)
+    submitted_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class Answer(SQLModel, table=True):
+    """One indicator's answer; ``value`` holds the typed value in its JSON form, ``None`` when skipped."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("report_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    key: str = Field(max_length=64)
+    value_type: str = Field(max_length=16)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    skipped: bool = False
+    updated_by: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    updated_at: datetime = _ts(onupdate=utcnow)
+
+
+class AnswerAudit(SQLModel, table=True):
+    __tablename__ = "answer_audit"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    key: str = Field(max_length=64)
+    old_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    new_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    action: str = Field(max_length=16)  # set | skip
+    user_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    at: datetime = _ts()
+
+
+class Conversation(SQLModel, table=True):
+    """Where a chat is in the dialogue; kept in the database so any process can continue it."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    user_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    report_id: Optional[int] = Field(default=None, foreign_key="report.id")
+    mode: str = Field(default="idle", max_length=32)
+    current_key: Optional[str] = Field(default=None, max_length=64)
+    history: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _ts(onupdate=utcnow)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An update id a channel delivered; a second delivery of the same id is ignored."""
+
+    __tablename__ = "processed_update"
+    channel: str = Field(primary_key=True, max_length=16)
+    update_id: str = Field(primary_key=True, max_length=64)
+    at: datetime = _ts()
