@@ -82,7 +82,7 @@ def parse_integer(ind: Indicator, text: str) -> int:
 def parse_decimal(ind: Indicator, text: str) -> Decimal:
     value = parse_number(text, ind.unit)
     _check_bounds(ind, value)
-    return value.normalize() if value == value.to_integral_value() else value
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 def parse_percent(ind: Indicator, text: str) -> Decimal:

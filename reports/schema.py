@@ -324,4 +324,5 @@ def load_templates(directory: Path = TEMPLATES_DIR) -> dict[str, Template]:
         templates[template.key] = template
     if not templates:
         raise TemplateError(f"{directory}: no report template found")
-    return templates
+    order = {"half_year": 0, "annual": 1}
+    return dict(sorted(templates.items(), key=lambda kv: (order[kv[1].period], kv[0])))

@@ -1,0 +1,85 @@
+"""Typed answers, as an officer would write them, for a whole commune 6-month report."""
+
+HALF_YEAR = {
+    "natural_area": "2.706,51",
+    "villages": "14",
+    "households": "2.363",
+    "population": "8.093",
+    "ethnic_minority_households": "604",
+    "situation_overview": "/boqua",
+    "leader_in_charge": "1",
+    "documents_issued": "Kế hoạch; 145/KH-UBND; 19/02/2024; công khai thông tin năm 2024\n"
+                        "Quyết định; 156/QĐ-UBND; 26/02/2024; ban hành quy chế dân chủ",
+    "briefing_conferences": "2",
+    "briefing_attendees": "82",
+    "trainees": "40",
+    "inspections": "3",
+    "leadership_notes": "/boqua",
+    "disclosed_contents": "1, 2, 4",
+    "disclosure_channels": "1, 2, 3",
+    "consultation_matters": "5",
+    "dialogues": "2",
+    "dialogue_attendees": "150",
+    "dialogue_petitions": "12",
+    "dialogue_petitions_resolved": "10",
+    "people_inspection_supervisions": "4",
+    "community_supervisions": "2",
+    "procedures_published": "120",
+    "dossiers_received": "1.028",
+    "dossiers_online": "1.000",
+    "dossiers_on_time": "1.021",
+    "dossiers_overdue": "6",
+    "overdue_reason": "Mất điện kéo dài nên không kịp xử lý trên hệ thống.",
+    "apology_letters": "6",
+    "staff_conduct_complaints": "không",
+    "reception_regular": "32",
+    "reception_periodic": "24",
+    "reception_unscheduled": "9",
+    "reception_visitors": "70",
+    "reception_cases": "40",
+    "crowd_delegations": "0",
+    "petitions_received": "10",
+    "petitions_eligible": "10",
+    "petitions_resolved": "8",
+    "petitions_in_progress": "2",
+    "petition_subjects": "1",
+    "petitions_bypassing": "không",
+    "models_target": "5",
+    "models_economy": "2",
+    "models_culture_society": "1",
+    "models_defence_security": "1",
+    "models_political_system": "1",
+    "models_collective": "3",
+    "models_individual": "2",
+    "models_list": "Dân vận khéo trong giải phóng mặt bằng; 1; QĐ 12/QĐ-UBND",
+    "joint_meetings": "3",
+    "front_recommendations": "4",
+    "front_recommendations_addressed": "4",
+    "coordination_notes": "/boqua",
+    "poor_households_start": "120",
+    "poor_households_end": "98",
+    "households_escaped_poverty": "22",
+    "cultural_areas": "12/14",
+    "ntm_level": "2",
+    "ntm_criteria": "19/19",
+    "people_contributions": "1.250,5",
+    "land_donated": "3.400",
+    "strengths": "1",
+    "limitations": "1",
+    "causes": "1",
+    "lessons_learned": "/boqua",
+    "tasks": "Đẩy mạnh dịch vụ công trực tuyến\nTổ chức đối thoại với nhân dân ở các thôn",
+    "proposals": "/boqua",
+}
+
+
+async def fill(chat, answers: dict[str, str], limit: int = 500) -> int:
+    """Answer every question the core asks from ``answers``; returns how many were answered."""
+    count = 0
+    while count < limit:
+        keys = [o.meta.get("key") for o in chat.last if o.meta.get("screen") == "question"]
+        if not keys:
+            return count
+        await chat.send(answers[keys[-1]])
+        count += 1
+    raise AssertionError("the questions never ended")
