@@ -229,6 +229,11 @@ class Core:
                 return await self._edit(ctx, report, text)
         if mode == "paused":
             return [Outgoing(_("The report is paused. Type {cont} to continue.").format(cont=cmd("continue")))]
+        offered = ctx.conv.data.get("choices")
+        if mode != "question" and offered:
+            choices = tuple(Choice(i, label) for i, label in offered)
+            return [Outgoing(_("Please pick one of the options by its number (1 to {n}).").format(n=len(choices)),
+                             choices)]
         if mode != "question" or not ctx.conv.current_key:
             return await self._menu(ctx, prefix=_("Please choose what to do."))
         report = await self._report(ctx)

@@ -216,3 +216,12 @@ async def test_whole_real_six_month_report(app):
     answers = await _answers(app)
     assert answers["dossiers_received"] == 1028 and answers["natural_area"] == "2706.51"
     assert answers["cultural_areas"] == ["12", "14"] and answers["petition_subjects"] == ["land_disputes"]
+
+
+async def test_unmatched_text_on_a_menu_repeats_the_options(mini_app):
+    chat = Chat(mini_app)
+    await chat.register()
+    await chat.send("/baocaomoi")
+    reply = await chat.send("báo cáo quý")
+    assert "chọn một phương án theo số thứ tự" in reply and chat.choices == ["tpl:mini"]
+    assert "Báo cáo cho kỳ nào" in await chat.send("1")
