@@ -7,6 +7,7 @@ the transaction commits before the replies are returned to the channel that send
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -28,6 +29,7 @@ from reports.values import from_json, to_json
 from storage import repo
 from storage.models import Conversation, OrgUnit, Report, ReportStatus, User
 
+log = logging.getLogger(__name__)
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 Clock = Callable[[], datetime]
 
@@ -58,6 +60,14 @@ class Core:
     # ------------------------------------------------------------------ entry point
 
     async def handle(self, event: Incoming) -> list[Outgoing]:
+        try:
+            return await self._handle(event)
+        except Exception:  # the transaction rolled back: nothing half-stored; the update may be resent
+            log.exception("failed to handle an event from %s chat %s", event.channel, event.chat_id)
+            with use_locale(None):
+                return [Outgoing(_("Sorry, something went wrong and nothing was saved. Please send it again."))]
+
+    async def _handle(self, event: Incoming) -> list[Outgoing]:
         async with self.sessions() as session:
             async with session.begin():
                 if event.update_id is not None and not await repo.claim_update(

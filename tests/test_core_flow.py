@@ -225,3 +225,18 @@ async def test_unmatched_text_on_a_menu_repeats_the_options(mini_app):
     reply = await chat.send("báo cáo quý")
     assert "chọn một phương án theo số thứ tự" in reply and chat.choices == ["tpl:mini"]
     assert "Báo cáo cho kỳ nào" in await chat.send("1")
+
+
+async def test_a_failure_rolls_back_and_the_update_can_be_resent(mini_app):
+    chat = Chat(mini_app)
+    await chat.register()
+    await chat.open_report("mini")
+    async with mini_app.engine.begin() as conn:  # the audit table becomes unavailable
+        await conn.exec_driver_sql("ALTER TABLE answer_audit RENAME TO answer_audit_away")
+    reply = await chat.send("100", update_id="u-900")
+    assert "chưa có gì được lưu" in reply
+    assert await _answers(mini_app) == {}
+    async with mini_app.engine.begin() as conn:
+        await conn.exec_driver_sql("ALTER TABLE answer_audit_away RENAME TO answer_audit")
+    assert "Số hộ" in await chat.send("100", update_id="u-900")
+    assert await _answers(mini_app) == {"area": "100"}
