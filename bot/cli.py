@@ -70,5 +70,24 @@ def check_templates() -> None:
         typer.echo(f"{t.key} v{t.version}: {len(t.indicators)} indicators, {len(t.rules)} rules, {len(t.computed)} computed")
 
 
+from bot.admin_cli import invite_app, org_app, run  # noqa: E402 - Telegram bot and administration
+
+app.command("run")(run)
+app.add_typer(org_app, name="org")
+app.add_typer(invite_app, name="invite")
+
+
+from bot.export import export, set_layout  # noqa: E402 - the Word file of a report, the layout of an org unit
+
+app.command("export")(export)
+app.command("layout")(set_layout)
+
+
+from bot.reminders_cli import deadline_app, reminders_app  # noqa: E402 - deadlines and the reminder scheduler
+
+app.add_typer(reminders_app, name="reminders")
+app.add_typer(deadline_app, name="deadline")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

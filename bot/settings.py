@@ -22,3 +22,11 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
+    # Reminders (reminders/policy.py): the one process that runs the scheduler, and the policy.
+    run_scheduler: bool = False
+    reminder_days_before: str = "7,3,1"
+    reminder_overdue_every: int = 2  # working days between reminders after the due date
+    reminder_overdue_count: int = 15
+    reminder_office_hours: str = "07:30-17:00"  # Asia/Ho_Chi_Minh, Monday to Friday
+    reminder_run_times: str = "08:00,14:00"
+    reminder_holidays: str = ""  # e.g. 2026-09-01,2026-09-02

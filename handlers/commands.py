@@ -17,6 +17,11 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "pause": ("tamdung", "pause"),
     "submit": ("nop", "submit"),
     "language": ("ngonngu", "language"),
+    "summary": ("tomtat", "summary"),  # key figures of the open report (handlers/output.py)
+    "file": ("tep", "file"),  # the Word file of the open report, a draft at any time
+    "settings": ("caidat", "settings"),  # signer, recipients, number of the Word file (handlers/settings_flow.py)
+    "invite": ("moi", "invite"),  # supervisors: create an invite code (handlers/invites.py)
+    "deadline": ("hannop", "deadline"),  # supervisors: show or set due dates (handlers/deadlines.py)
     "help": ("huongdan", "help", "trogiup"),
 }
 _BY_NAME = {name: action for action, names in COMMANDS.items() for name in names}
@@ -31,13 +36,14 @@ def parse_command(text: str) -> tuple[str, str] | None:
     """``("continue", "")`` for ``/tieptuc``; ``("unknown", name)`` for an unknown command."""
     if not text.startswith("/"):
         return None
-    head, _sep, arg = text[1:].partition(" ")
+    head, arg = (text[1:].split(None, 1) + ["", ""])[:2]  # the argument may start on a new line
     name = head.split("@", 1)[0].lower()
     return _BY_NAME.get(name, "unknown"), (arg.strip() if name in _BY_NAME else name)
 
 
-def descriptions() -> list[tuple[str, str]]:
-    """(command, description) pairs for a channel's command menu, in the current locale."""
+def descriptions(supervisor: bool = False) -> list[tuple[str, str]]:
+    """(command, description) pairs for a channel's command menu, in the current locale; the
+    supervisor's menu adds the invite command."""
     texts = {
         "new": _("Start a new report"),
         "continue": _("Continue the report where you stopped"),
@@ -47,6 +53,12 @@ def descriptions() -> list[tuple[str, str]]:
         "skip": _("Skip a question that is not required"),
         "pause": _("Pause and continue later"),
         "submit": _("Submit the report"),
+        "summary": _("Key figures of the report"),
+        "file": _("Get the Word file of the report"),
+        "settings": _("Signer, recipients and number of the Word file"),
         "help": _("Help"),
     }
+    if supervisor:
+        texts["invite"] = _("Create an invite code: /moi officer DONG_SON")
+        texts["deadline"] = _("Show or set the deadlines: /hannop 6thang 20/06")
     return [(COMMANDS[action][0], text) for action, text in texts.items()]

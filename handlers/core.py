@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import screens
+from handlers import deadlines, invites, screens
+from handlers import output, settings_flow
 from handlers.commands import cmd, parse_command
 from handlers.events import Choice, Incoming, Outgoing
 from handlers.i18n import _, use_locale
@@ -56,6 +57,7 @@ class Core:
         self.sessions = sessions
         self.templates = templates
         self.clock = clock
+        self.files_dir = None  # where Word files are written; None: handlers.output.default_files_dir()
 
     # ------------------------------------------------------------------ entry point
 
@@ -178,6 +180,12 @@ class Core:
             return await self._resume(ctx)
         if action == "unknown":
             return [Outgoing(_("Unknown command /{name}. Type {help} for the list.").format(name=arg, help=cmd("help")))]
+        if action == "invite":
+            return await invites.on_command(ctx.session, ctx.user, ctx.conv, arg, self.clock(), self._set_mode)
+        if action == "deadline":
+            return await deadlines.on_command(ctx.session, ctx.user, arg, self.clock().astimezone(VN_TZ).date())
+        if action == "settings":
+            return await self._settings(ctx, arg)
         report = await self._report(ctx)
         if report is None:
             return [Outgoing(_("There is no report open. Type {new} to start one.").format(new=cmd("new")))]
@@ -187,6 +195,10 @@ class Core:
             return await self._ask_submit(ctx, report)
         if action == "pause":
             return await self._pause(ctx, report)
+        if action in ("summary", "file"):  # a draft too, at any time
+            return await output.report_outputs(ctx.session, self.templates, report, self.clock(), ctx.event.channel,
+                                               summary=action == "summary", document=action == "file",
+                                               files_dir=self.files_dir)
         if report.status == ReportStatus.submitted:
             return [self._locked_message(report)]
         if action == "edit":
@@ -205,6 +217,11 @@ class Core:
 
     async def _choice(self, ctx: Ctx, choice: str) -> list[Outgoing]:
         kind, _sep, value = choice.partition(":")
+        if ctx.event.context is not None and ctx.event.context != ctx.conv.current_key:
+            return [Outgoing(_("This button belongs to an earlier question. Please answer the current question."),
+                             meta={"stale": True})]
+        if kind == "inv":
+            return await invites.on_choice(ctx.session, ctx.user, ctx.conv, value, self.clock(), self._set_mode)
         if kind == "tpl" and value in self.templates:
             return self._choose_period(ctx, value)
         if kind == "per":
@@ -218,7 +235,7 @@ class Core:
         report = await self._report(ctx)
         if report is None or ctx.conv.mode != "question" or not ctx.conv.current_key:
             return [Outgoing(_("This button belongs to an earlier message. Type {cont} to continue.").format(
-                cont=cmd("continue")))]
+                cont=cmd("continue")), meta={"stale": True})]
         template = self.templates[report.template_key]
         ind = template.by_key[ctx.conv.current_key]
         if kind == "a" and ind.type == "yesno" and value in ("yes", "no"):
@@ -229,10 +246,13 @@ class Core:
             return await self._accept(ctx, report, ind, [value])
         if kind == screens.STANDARD and ind.standard:
             return await self._accept(ctx, report, ind, ind.standard)
-        return [Outgoing(_("This button belongs to an earlier question. Please answer the current question."))]
+        return [Outgoing(_("This button belongs to an earlier question. Please answer the current question."),
+                         meta={"stale": True})]
 
     async def _text(self, ctx: Ctx, text: str) -> list[Outgoing]:
         mode = ctx.conv.mode
+        if mode == "settings":
+            return await self._settings(ctx, text)
         if mode == "edit_pick":
             report = await self._report(ctx)
             if report is not None:
@@ -499,7 +519,7 @@ class Core:
         report = await self._report(ctx)
         if report is None or ctx.conv.mode != "confirm_submit":
             return [Outgoing(_("This button belongs to an earlier message. Type {cont} to continue.").format(
-                cont=cmd("continue")))]
+                cont=cmd("continue")), meta={"stale": True})]
         if not confirmed:
             return await self._review(ctx, report)
         if report.status == ReportStatus.submitted:
@@ -513,8 +533,23 @@ class Core:
         ctx.session.add(report)
         self._set_mode(ctx.conv, "idle")
         local = now.astimezone(VN_TZ)
-        return [Outgoing(_("Submitted: {name}, at {time} on {date}. Thank you!").format(
-            name=self._period_label(report), time=local.strftime("%H:%M"), date=fmt_date(local.date())))]
+        done = Outgoing(_("Submitted: {name}, at {time} on {date}. Thank you!").format(
+            name=self._period_label(report), time=local.strftime("%H:%M"), date=fmt_date(local.date())))
+        return [done, *await output.report_outputs(ctx.session, self.templates, report, now, ctx.event.channel,
+                                                   files_dir=self.files_dir)]
+
+    async def _settings(self, ctx: Ctx, text: str) -> list[Outgoing]:
+        """/caidat: show the Word file's settings, or store the ``name: value`` lines written."""
+        org, parent = await output.org_and_parent(ctx.session, ctx.user.org_unit_id)
+        if not text.strip():
+            self._set_mode(ctx.conv, "settings")
+            return [Outgoing(settings_flow.show(org, parent))]
+        reply, stored = settings_flow.handle(org, parent, text)
+        if stored:
+            ctx.session.add(org)
+            if ctx.conv.mode == "settings":
+                self._set_mode(ctx.conv, "idle")
+        return [Outgoing(reply)]
 
     async def _menu(self, ctx: Ctx, prefix: str | None = None) -> list[Outgoing]:
         choices = [Choice("new", _("Start a new report"))]

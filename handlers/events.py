@@ -15,6 +15,9 @@ class Incoming:
     text: str | None = None
     choice: str | None = None  # the id of a Choice the user pressed
     display_name: str = ""
+    # The question key (Outgoing.meta["key"]) the pressed choice was shown with, from channels whose
+    # old buttons stay pressable (Telegram); a press whose question is no longer current is stale.
+    context: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Mapping, Optional, Sequence
 
 KINDS = ("half_year", "annual")
+# Default due dates (month, day) in the period's own year: 6-month by 20 June, annual by 20 December.
+DEFAULT_DUE = {"half_year": (6, 20), "annual": (12, 20)}
+# A due date must fall after the data cut-off and at most this long after it.
+MAX_DUE_AFTER_END = timedelta(days=90)
 
 
 @dataclass(frozen=True, order=True)
@@ -36,6 +41,14 @@ class Period:
     def previous(self) -> "Period":
         return Period(self.year - 1, self.kind)
 
+    def next(self) -> "Period":
+        return Period(self.year + 1, self.kind)
+
+    @property
+    def default_due(self) -> date:
+        month, day = DEFAULT_DUE[self.kind]
+        return date(self.year, month, day)
+
     @classmethod
     def from_key(cls, key: str) -> "Period":
         if key.endswith("-H1"):
@@ -53,3 +66,58 @@ def selectable(kind: str, today: date) -> list[Period]:
     """Periods an officer may open a report for: the newest one begun and the one before."""
     newest = latest_started(kind, today)
     return [newest, newest.previous()]
+
+
+def current_and_next(kind: str, today: date) -> tuple[Period, Period]:
+    """The period whose data window contains ``today`` and the one after it."""
+    current = latest_started(kind, today)
+    return current, current.next()
+
+
+def around(kind: str, today: date) -> list[Period]:
+    """Periods of ``kind`` whose due date may lie near ``today``: last year's, this year's, next year's."""
+    return [Period(year, kind) for year in (today.year - 1, today.year, today.year + 1)]
+
+
+def period_of_due(kind: str, due: date) -> Period:
+    """The newest period of ``kind`` whose data cut-off lies before ``due`` (the one it is the due date of)."""
+    end = Period(due.year, kind).end
+    return Period(due.year if due > end else due.year - 1, kind)
+
+
+def due_problem(period: Period, due: date) -> str | None:
+    """Why ``due`` cannot be the due date of ``period`` ("before_end", "too_late"), or None."""
+    if due <= period.end:
+        return "before_end"
+    if due > period.end + MAX_DUE_AFTER_END:
+        return "too_late"
+    return None
+
+
+def shift_years(day: date, years: int) -> date:
+    """``day`` moved by whole years; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+# One org unit's deadlines for one kind: {period year: due date}, the key None holding the default
+# for every year (a date in some year, moved to the period's year by whole years).
+Rules = Mapping[Optional[int], date]
+
+
+def resolve_due(period: Period, chain: Sequence[Rules]) -> tuple[date, int]:
+    """The due date of ``period`` for a unit whose deadline rules are ``chain`` (the unit itself first,
+    then its parent, up to the root), and the index in ``chain`` of the unit that set it (-1: default).
+
+    The nearest unit that set anything for this kind decides; within it, a date for this very year
+    beats its every-year default.
+    """
+    for level, rules in enumerate(chain):
+        if period.year in rules:
+            return rules[period.year], level
+        if None in rules:
+            default = rules[None]
+            return shift_years(default, period.year - period_of_due(period.kind, default).year), level
+    return period.default_due, -1

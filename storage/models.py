@@ -3,11 +3,11 @@ conversation state and processed update ids. The schema itself is owned by Alemb
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, DateTime, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, DateTime, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -149,3 +149,47 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=16)
     update_id: str = Field(primary_key=True, max_length=64)
     at: datetime = _ts()
+
+
+class Deadline(SQLModel, table=True):
+    """When the communes below a supervising org unit must hand in a kind of report.
+
+    ``year`` names the period (its data year); ``None`` is the unit's default for every year, whose
+    ``due`` is moved to the period's year. Units below inherit the nearest setting up the tree.
+    """
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        UniqueConstraint("org_unit_id", "kind", "year"),
+        # NULLs are distinct in a unique constraint: a partial index keeps one default per unit and kind.
+        Index(
+            "uq_deadline_default", "org_unit_id", "kind", unique=True,
+            sqlite_where=text("year IS NULL"), postgresql_where=text("year IS NULL"),
+        ),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    kind: str = Field(max_length=16)  # half_year | annual
+    year: Optional[int] = None
+    due: date = Field(sa_type=Date)
+    set_by: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    updated_at: datetime = _ts(onupdate=utcnow)
+
+
+class ReminderLog(SQLModel, table=True):
+    """One reminder, digest or notice to one person: written before it is sent, so that a second run,
+    a restart or a second scheduler never sends the same (recipient, period, kind) again."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("user_id", "period", "kind"),)  # its index also serves user_id
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    period: str = Field(max_length=16)  # "2026-H1", "2026"
+    kind: str = Field(max_length=64)  # before-7, due, overdue-2, digest-due, submitted:12:1781593200, …
+    org_unit_id: Optional[int] = Field(default=None, foreign_key="org_unit.id")  # the unit it is about
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    status: str = Field(default="pending", max_length=16)  # pending | sent | failed
+    error: Optional[str] = Field(default=None, max_length=255)
+    at: datetime = _ts()
+    sent_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))

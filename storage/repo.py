@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Sequence
 
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from storage.models import (
     AnswerAudit,
     ChannelIdentity,
     Conversation,
+    Deadline,
     Invite,
     OrgUnit,
     ProcessedUpdate,
@@ -204,3 +205,55 @@ async def save_answer(
 async def audit_of(session: AsyncSession, report_id: int) -> list[AnswerAudit]:
     stmt = select(AnswerAudit).where(AnswerAudit.report_id == report_id).order_by(AnswerAudit.id)
     return list((await session.exec(stmt)).all())
+
+
+async def set_blocked(session: AsyncSession, channel: str, chat_id: str, blocked: bool = True) -> int:
+    """Mark the identities reached through ``chat_id`` of ``channel`` as blocked (the user blocked the
+    bot) or reachable again; returns how many rows changed."""
+    stmt = select(ChannelIdentity).where(
+        ChannelIdentity.channel == channel, ChannelIdentity.chat_id == chat_id, ChannelIdentity.blocked != blocked
+    )
+    rows = list((await session.exec(stmt)).all())
+    for identity in rows:
+        identity.blocked = blocked
+        session.add(identity)
+    await session.flush()
+    return len(rows)
+
+
+async def ancestors_of(session: AsyncSession, org_id: int) -> list[OrgUnit]:
+    """``org_id`` itself, then its parent, up to the root of the tree."""
+    chain: list[OrgUnit] = []
+    seen: set[int] = set()
+    unit = await session.get(OrgUnit, org_id)
+    while unit is not None and unit.id not in seen:
+        chain.append(unit)
+        seen.add(unit.id)
+        unit = await session.get(OrgUnit, unit.parent_id) if unit.parent_id is not None else None
+    return chain
+
+
+async def deadline_rules(session: AsyncSession, org_ids: Sequence[int] | None = None) -> dict[int, dict[str, dict]]:
+    """Deadlines by org unit and kind: ``{org_id: {kind: {year or None: due date}}}``."""
+    stmt = select(Deadline)
+    if org_ids is not None:
+        stmt = stmt.where(Deadline.org_unit_id.in_(list(org_ids)))
+    rules: dict[int, dict[str, dict]] = {}
+    for row in (await session.exec(stmt)).all():
+        rules.setdefault(row.org_unit_id, {}).setdefault(row.kind, {})[row.year] = row.due
+    return rules
+
+
+async def set_deadline(
+    session: AsyncSession, org_unit_id: int, kind: str, due: date, year: int | None, user_id: int | None
+) -> Deadline:
+    """Insert or replace the deadline of ``org_unit_id`` for ``kind`` and period ``year`` (None: default)."""
+    stmt = select(Deadline).where(Deadline.org_unit_id == org_unit_id, Deadline.kind == kind)
+    stmt = stmt.where(Deadline.year.is_(None) if year is None else Deadline.year == year)
+    row = (await session.exec(stmt)).first()
+    if row is None:
+        row = Deadline(org_unit_id=org_unit_id, kind=kind, year=year, due=due)
+    row.due, row.set_by, row.updated_at = due, user_id, utcnow()
+    session.add(row)
+    await session.flush()
+    return row

@@ -1,0 +1,167 @@
+"""Administrator commands: ``danvan org list|add``, ``danvan invite create`` and ``danvan run``.
+
+They are registered on the ``danvan`` Typer app in ``bot/cli.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from bot.settings import Settings
+from handlers.i18n import _
+
+org_app = typer.Typer(help="Org units (province, commune …) and their codes.", no_args_is_help=True)
+invite_app = typer.Typer(help="Invite codes that register a chat for an org unit and a role.", no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+async def _open(settings: Settings):  # noqa: ANN202 - (engine, sessions)
+    from storage.db import create_engine, migrate, session_factory
+
+    engine = create_engine(settings.database_url)
+    await migrate(engine)
+    return engine, session_factory(engine)
+
+
+@org_app.command("list")
+def org_list() -> None:
+    """Print the org units as a tree, with the codes that `invite create --org` takes."""
+    from handlers.invites import org_tree
+    from storage import repo
+
+    async def main() -> list[str]:
+        engine, sessions = await _open(Settings())
+        try:
+            async with sessions() as session:
+                units = await repo.org_units(session)
+        finally:
+            await engine.dispose()
+        return [f"{'  ' * depth}{u.code}  {u.name} ({u.kind})" for depth, u in org_tree(units)]
+
+    lines = asyncio.run(main())
+    if not lines:
+        _fail(_("There are no org units yet. Add one with “danvan org add”."))
+    for line in lines:
+        typer.echo(line)
+
+
+@org_app.command("add")
+def org_add(
+    code: str = typer.Argument(..., help="Short unique code, e.g. DONG_SON."),
+    name: str = typer.Argument(..., help="Full name, e.g. “Xã Đông Sơn”."),
+    kind: str = typer.Option("commune", help="province, commune, ward …"),
+    parent: str = typer.Option(None, help="Code of the unit above it."),
+    place: str = typer.Option("", help="Place name for the date line, e.g. “Đông Sơn”."),
+) -> None:
+    """Add an org unit under an existing one."""
+    from storage import repo
+    from storage.models import OrgUnit
+
+    code = code.strip().upper()
+
+    async def main() -> str | None:
+        engine, sessions = await _open(Settings())
+        try:
+            async with sessions() as session, session.begin():
+                if await repo.org_by_code(session, code) is not None:
+                    return _("The org unit code {code} is already used.").format(code=code)
+                parent_id = None
+                if parent:
+                    above = await repo.org_by_code(session, parent.strip().upper())
+                    if above is None:
+                        return _("There is no org unit with the code {code}; see “danvan org list”.").format(
+                            code=parent)
+                    parent_id = above.id
+                session.add(OrgUnit(code=code, name=name.strip(), kind=kind.strip(), parent_id=parent_id,
+                                    place_name=place.strip()))
+        finally:
+            await engine.dispose()
+        return None
+
+    problem = asyncio.run(main())
+    if problem:
+        _fail(problem)
+    typer.echo(_("Added {code}: {name}.").format(code=code, name=name.strip()))
+
+
+@invite_app.command("create")
+def invite_create(
+    org: str = typer.Option(..., "--org", help="Org unit code (see `danvan org list`)."),
+    role: str = typer.Option("officer", "--role", help="officer, leader or supervisor."),
+    uses: int = typer.Option(1, "--uses", help="How many people may register with it."),
+    days: int = typer.Option(14, "--days", help="How many days it stays valid."),
+    bot: str = typer.Option(None, "--bot", envvar="TELEGRAM_BOT_USERNAME",
+                            help="The bot's username for the deep link (default: asked from Telegram)."),
+) -> None:
+    """Create an invite code; print it with the deep link https://t.me/<bot>?start=<code>."""
+    from handlers.core import utc_now
+    from handlers.invites import InviteError, create_invite, describe
+    from storage import repo
+
+    settings = Settings()
+
+    async def main() -> tuple[str | None, list[str]]:
+        engine, sessions = await _open(settings)
+        try:
+            async with sessions() as session, session.begin():
+                unit = await repo.org_by_code(session, org.strip().upper())
+                if unit is None:
+                    return _("There is no org unit with the code {code}; see “danvan org list”.").format(
+                        code=org), []
+                try:
+                    invite = await create_invite(session, unit, role, uses=uses, days=days, now=utc_now())
+                except InviteError as err:
+                    return str(err), []
+                text = describe(invite, unit)
+        finally:
+            await engine.dispose()
+        lines = [text]
+        username = (bot or "").lstrip("@") or await _bot_username(settings)
+        if username:
+            from bot.telegram.adapter import deep_link
+
+            lines.append(_("Telegram link: {link}").format(link=deep_link(username, invite.code)))
+        return None, lines
+
+    problem, lines = asyncio.run(main())
+    if problem:
+        _fail(problem)
+    for line in lines:
+        typer.echo(line)
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    """The bot's username from getMe when a token is configured; None without one or on failure."""
+    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
+        return None
+    from bot.telegram.retry import RetryMiddleware
+    from bot.telegram.runner import build_bot
+
+    bot = build_bot(settings.telegram_bot_token.get_secret_value().strip(), settings.telegram_api_url,
+                    RetryMiddleware(attempts=2))
+    try:
+        return (await asyncio.wait_for(bot.me(), 15)).username
+    except Exception:  # noqa: BLE001 - the link is a convenience; the code is printed anyway
+        typer.echo(_("(No Telegram link: the bot's username could not be fetched; pass --bot USERNAME.)"), err=True)
+        return None
+    finally:
+        await bot.session.close()
+
+
+def run(
+    demo: bool = typer.Option(False, "--demo", help="Also create the demo province, commune and invite DEMO2026."),
+) -> None:
+    """Run the Telegram bot: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    import logging
+
+    from bot.telegram.runner import run as run_bot
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    raise typer.Exit(asyncio.run(run_bot(settings, demo=demo)))

@@ -1,0 +1,161 @@
+"""``danvan export``: write a report's Word file from the command line, or preview the layout with
+sample figures; ``danvan layout``: give an org unit its own Word layout. Registered in bot/cli.py.
+
+    danvan export --sample --out mau.docx                  # the standard layout, sample figures
+    danvan export --sample --layout my.docx --out mau.docx  # preview an edited layout
+    danvan export --report 12 --out bao-cao.docx            # a stored report (a draft too)
+    danvan layout DONG_SON /srv/danvan/layouts/dong-son.docx
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from pathlib import Path
+
+import typer
+
+from bot.settings import Settings
+from handlers.i18n import _
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+def _templates(settings: Settings):  # noqa: ANN202 - dict[str, Template]
+    from reports.schema import TEMPLATES_DIR, TemplateError, load_templates
+
+    try:
+        return load_templates(settings.templates_dir or TEMPLATES_DIR)
+    except TemplateError as exc:
+        _fail(str(exc))
+
+
+def write_sample(template_key: str | None, period_key: str | None, out: Path, layout: Path | None,
+                 draft: bool = False, settings: Settings | None = None) -> str:
+    """Render the sample report into ``out``; returns the summary text. Raises LayoutError."""
+    from handlers.output import VN_TZ, sample_figures, sample_letterhead, write_docx
+    from reports.document import build_context
+    from reports.periods import Period, latest_started
+    from reports.summary import summary_text
+
+    templates = _templates(settings or Settings())
+    if template_key is None:
+        template_key = "commune_half_year" if "commune_half_year" in templates else next(iter(templates))
+    template = templates.get(template_key)
+    if template is None:
+        _fail(_("Unknown report template “{key}”. Known: {keys}.").format(key=template_key, keys=", ".join(templates)))
+    today = datetime.now(timezone.utc).astimezone(VN_TZ).date()
+    period = Period.from_key(period_key) if period_key else latest_started(template.period, today)
+    if period.kind != template.period:
+        _fail(_("The period {period} does not fit the template {key}.").format(period=period_key, key=template.key))
+    figures = sample_figures(template, period)
+    context = build_context(figures, period, sample_letterhead(), None if draft else today, today)
+    write_docx(context, out, layout, fallback=False)
+    return summary_text(figures, f"{template.name} — {period.label}", "")
+
+
+def export(
+    out: Path = typer.Option(..., "--out", help="The .docx file to write."),
+    sample: bool = typer.Option(False, "--sample", help="Render the layout with sample figures (a preview)."),
+    report: int = typer.Option(None, "--report", help="The id of a stored report to write."),
+    layout: Path = typer.Option(None, "--layout", help="A Word layout (.docx with Jinja tags) instead of the standard one."),
+    template: str = typer.Option(None, "--template", help="With --sample: the report template key."),
+    period: str = typer.Option(None, "--period", help="With --sample: the period, e.g. 2026-H1 or 2026."),
+    draft: bool = typer.Option(False, "--draft", help="With --sample: leave the day of the date line blank."),
+    summary: bool = typer.Option(False, "--summary", help="Also print the summary message."),
+) -> None:
+    """Write a report's Word file (--report ID) or a preview of the layout with sample figures (--sample)."""
+    from reports.document import LayoutError
+
+    if sample == (report is not None):
+        _fail(_("Give exactly one of --sample or --report ID."))
+    if out.suffix.lower() != ".docx":
+        _fail(_("The output file must end in .docx."))
+    settings = Settings()
+    try:
+        if sample:
+            text = write_sample(template, period, out, layout, draft, settings)
+        else:
+            text = asyncio.run(_export_report(settings, report, out, layout))
+    except LayoutError as exc:
+        _fail(_("The Word layout cannot be used: {error}").format(error=exc))
+    if summary:
+        typer.echo(text)
+    typer.echo(_("Written: {path}").format(path=out))
+
+
+async def _export_report(settings: Settings, report_id: int, out: Path, layout: Path | None) -> str:
+    from handlers.i18n import use_locale
+    from handlers.output import build_file, load_figures, summary_messages
+    from storage.db import create_engine, migrate, session_factory
+    from storage.models import Report
+
+    templates = _templates(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with session_factory(engine)() as session:
+            report = await session.get(Report, report_id)
+            if report is None:
+                _fail(_("There is no report with id {id}.").format(id=report_id))
+            template = templates.get(report.template_key)
+            if template is None:
+                _fail(_("The report template “{key}” of report {id} is not installed.").format(
+                    key=report.template_key, id=report_id))
+            built = await build_file(session, template, report, datetime.now(timezone.utc), out, layout)
+            if built.layout_problem:
+                typer.echo(_("The org unit's own layout cannot be used; the standard one was used: {error}").format(
+                    error=built.layout_problem), err=True)
+            figures, prev = await load_figures(session, template, report)
+            with use_locale("vi"):
+                messages = summary_messages(figures, template, report, prev, 1_000_000)
+            return "\n".join(m.text for m in messages)
+    finally:
+        await engine.dispose()
+
+
+def set_layout(
+    org: str = typer.Argument(..., help="The org unit's code, e.g. DONG_SON."),
+    path: str = typer.Argument(..., help="The layout .docx, or - for the standard layout."),
+) -> None:
+    """Give an org unit its own Word layout; it is checked by rendering the sample report with it first."""
+    import tempfile
+
+    from reports.document import LayoutError
+    from storage import repo
+    from storage.db import create_engine, migrate, session_factory
+
+    settings = Settings()
+    layout = None if path == "-" else Path(path).resolve()
+    if layout is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                write_sample(None, None, Path(tmp) / "check.docx", layout, settings=settings)
+            except LayoutError as exc:
+                _fail(_("The Word layout cannot be used: {error}").format(error=exc))
+
+    async def main() -> bool:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            async with session_factory(engine)() as session, session.begin():
+                unit = await repo.org_by_code(session, org)
+                if unit is None:
+                    return False
+                values = dict(unit.settings or {})
+                if layout is None:
+                    values.pop("layout", None)
+                else:
+                    values["layout"] = str(layout)
+                unit.settings = values
+                session.add(unit)
+            return True
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(main()):
+        _fail(_("There is no org unit with the code {code}.").format(code=org))
+    typer.echo(_("Layout of {code}: {path}").format(code=org, path=layout or _("the standard layout")))

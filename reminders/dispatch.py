@@ -1,0 +1,215 @@
+"""Rate-limited delivery through channel adapters.
+
+A channel adapter in ``bot/`` implements :class:`Sender` (the console prints, Telegram calls the Bot
+API). The :class:`Dispatcher` paces every channel with its own :class:`RateLimiter` — a global rate
+(Telegram: 30 messages a second) and a minimum interval per chat (Telegram: 1 a second) — pauses
+the whole channel when the API answers 429 with ``retry_after`` and then sends the same message
+again, retries a transient failure (network, 5xx) a few times, and gives up at once on a permanent
+one (the user blocked the bot, the chat does not exist): such a failure is reported, never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Iterable, Protocol
+
+Now = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message to one chat; ``choices`` are (id, label) pairs the conversation core understands
+    (e.g. ``("continue", "Tiếp tục ngay")``), shown as buttons or as the command to type."""
+
+    text: str
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+class SendError(Exception):
+    """A send that did not go through. ``permanent``: retrying cannot help; ``unreachable``: because
+    of the recipient (blocked bot, unknown chat), so their chat should not be written to again;
+    ``retry_after``: the API asked to wait this many seconds (HTTP 429) before sending again."""
+
+    def __init__(
+        self, reason: str, *, permanent: bool = False, unreachable: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent or unreachable
+        self.unreachable = unreachable
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    """What a channel adapter offers the reminders: send one notice to one chat, or raise SendError."""
+
+    channel: str
+
+    async def send(self, chat_id: str, notice: Notice) -> None: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_second: float = 30.0  # messages a second over the whole channel
+    per_chat_interval: float = 1.0  # seconds between two messages to one chat
+    headroom: float = 0.98  # pace a little under the limit so that network jitter never crosses it
+
+    @property
+    def interval(self) -> float:
+        return 1.0 / (self.per_second * self.headroom)
+
+
+TELEGRAM_LIMITS = Limits(30.0, 1.0)
+UNLIMITED = Limits(1e9, 0.0, 1.0)
+
+
+class RateLimiter:
+    """Hands out send times: evenly spaced over the channel, spaced per chat, paused after a 429."""
+
+    def __init__(self, limits: Limits, now: Now = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+        self.limits = limits
+        self.now, self.sleep = now, sleep
+        self._next = 0.0
+        self._paused_until = 0.0
+        self._chat_next: dict[str, float] = {}
+
+    async def acquire(self, chat_id: str) -> None:
+        while True:
+            t = self.now()
+            wait = max(self._paused_until, self._chat_next.get(chat_id, 0.0)) - t
+            if wait > 0:
+                await self.sleep(wait)
+                continue
+            self._prune(t)
+            slot = max(t, self._next)
+            self._next = slot + self.limits.interval
+            self._chat_next[chat_id] = slot + self.limits.per_chat_interval
+            if slot > t:
+                await self.sleep(slot - t)
+            if self._paused_until <= self.now():
+                return
+            # a 429 arrived while waiting for the slot: queue again behind the pause
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self.now() + seconds)
+        self._next = max(self._next, self._paused_until)
+
+    def _prune(self, t: float) -> None:
+        if len(self._chat_next) > 50_000:
+            self._chat_next = {chat: at for chat, at in self._chat_next.items() if at > t}
+
+
+@dataclass
+class Delivery:
+    key: Any  # the caller's handle (e.g. the reminder log row id)
+    chat_id: str
+    notices: tuple[Notice, ...]
+
+
+@dataclass
+class Outcome:
+    key: Any
+    chat_id: str
+    ok: bool
+    error: str | None = None
+    unreachable: bool = False
+    attempts: int = 0
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    failed: int = 0
+    rate_limited: int = 0  # 429 answers received
+    retried: int = 0  # transient failures sent again
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+class Dispatcher:
+    """Sends deliveries over registered channels, concurrently but within each channel's limits."""
+
+    def __init__(
+        self,
+        senders: Iterable[tuple[Sender, Limits]] = (),
+        *,
+        workers: int = 40,
+        max_rate_limited: int = 20,
+        max_transient: int = 3,
+        backoff: float = 1.0,
+        now: Now = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.now, self.sleep = now, sleep
+        self.workers = workers
+        self.max_rate_limited, self.max_transient, self.backoff = max_rate_limited, max_transient, backoff
+        self.senders: dict[str, Sender] = {}
+        self.limiters: dict[str, RateLimiter] = {}
+        for sender, limits in senders:
+            self.add(sender, limits)
+
+    def add(self, sender: Sender, limits: Limits = TELEGRAM_LIMITS) -> None:
+        self.senders[sender.channel] = sender
+        self.limiters[sender.channel] = RateLimiter(limits, self.now, self.sleep)
+
+    @property
+    def channels(self) -> set[str]:
+        return set(self.senders)
+
+    async def deliver(
+        self,
+        channel: str,
+        deliveries: Iterable[Delivery],
+        on_outcome: Callable[[Outcome], Awaitable[None]] | None = None,
+    ) -> Stats:
+        """Send every delivery over ``channel``; ``on_outcome`` is awaited as each one finishes."""
+        sender, limiter = self.senders[channel], self.limiters[channel]
+        queue: asyncio.Queue[Delivery] = asyncio.Queue()
+        for d in deliveries:
+            queue.put_nowait(d)
+        stats = Stats()
+
+        async def worker() -> None:
+            while True:
+                try:
+                    delivery = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                outcome = await self._deliver_one(sender, limiter, delivery, stats)
+                stats.outcomes.append(outcome)
+                if outcome.ok:
+                    stats.sent += 1
+                else:
+                    stats.failed += 1
+                if on_outcome is not None:
+                    await on_outcome(outcome)
+
+        n = max(1, min(self.workers, queue.qsize()))
+        await asyncio.gather(*(worker() for _ in range(n)))
+        return stats
+
+    async def _deliver_one(self, sender: Sender, limiter: RateLimiter, d: Delivery, stats: Stats) -> Outcome:
+        attempts = 0
+        for notice in d.notices:
+            limited = transient = 0
+            while True:
+                await limiter.acquire(d.chat_id)
+                attempts += 1
+                try:
+                    await sender.send(d.chat_id, notice)
+                    break
+                except SendError as err:
+                    if err.retry_after is not None and limited < self.max_rate_limited:
+                        limited += 1
+                        stats.rate_limited += 1
+                        limiter.pause(max(err.retry_after, 0.0))
+                        continue
+                    if not err.permanent and err.retry_after is None and transient < self.max_transient:
+                        transient += 1
+                        stats.retried += 1
+                        await self.sleep(self.backoff * 2 ** (transient - 1))
+                        continue
+                    return Outcome(d.key, d.chat_id, False, err.reason[:255], err.unreachable, attempts)
+        return Outcome(d.key, d.chat_id, True, attempts=attempts)

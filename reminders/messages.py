@@ -1,0 +1,124 @@
+"""The texts of reminders, supervisor digests and submit notices, in the recipient's language.
+
+``reminders`` sits beside ``handlers`` and may not import it, so the gettext catalogs come in as a
+function (``handlers.i18n.translations``, handed over by ``bot``): locale → translations. Message ids
+are English; the Vietnamese catalog is ``locales/vi/LC_MESSAGES/danvan.po``.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Callable, Sequence
+
+from reminders.dispatch import Notice
+from reports.formatting import fmt_date, fmt_percent
+
+Translations = Callable[[str], gettext.NullTranslations]
+NOTICE_LIMIT = 1800  # characters per message: fits every channel (Zalo 2,000, Telegram 4,096)
+
+CONTINUE = "continue"  # choice ids the conversation core understands
+NEW = "new"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A commune's report for one period: ``total`` questions, ``done`` answered; no report yet if not started."""
+
+    name: str
+    done: int
+    total: int
+    started: bool
+
+
+def officer_reminder(
+    tr: gettext.NullTranslations, report: str, org: str, due: date, today: date, progress: Progress
+) -> Notice:
+    _ = tr.gettext
+    days = (due - today).days
+    if days > 1:
+        head = _("⏰ Reminder: {report} of {org} is due on {date}, in {n} days.")
+    elif days == 1:
+        head = _("⏰ Reminder: {report} of {org} is due tomorrow, {date}.")
+    elif days == 0:
+        head = _("⏰ Reminder: {report} of {org} is due today, {date}.")
+    elif days == -1:
+        head = _("⏰ Reminder: {report} of {org} was due yesterday, {date}, and is now late.")
+    else:
+        head = _("⏰ Reminder: {report} of {org} was due on {date} and is {n} days late.")
+    lines = [head.format(report=report, org=org, date=fmt_date(due), n=abs(days))]
+    if progress.started:
+        lines.append(_("Answered so far: {done} of {total} questions.").format(done=progress.done, total=progress.total))
+        button = _("Continue now")
+        choice = (CONTINUE, button)
+    else:
+        lines.append(_("The report has not been started yet ({total} questions).").format(total=progress.total))
+        button = _("Start the report now")
+        choice = (NEW, button)
+    lines.append(_("Press “{button}” to carry on right away; everything you answer is saved at once.").format(
+        button=button))
+    return Notice("\n".join(lines), (choice,))
+
+
+def supervisor_digest(
+    tr: gettext.NullTranslations,
+    report: str,
+    org: str,
+    due: date,
+    today: date,
+    communes: Sequence[Progress],
+    submitted: int,
+) -> tuple[Notice, ...]:
+    """The list of communes below ``org`` that have not submitted, with their progress (one or more
+    messages, each short enough for any channel)."""
+    _ = tr.gettext
+    days = (today - due).days
+    if days <= 0:
+        when = _("due today, {date}").format(date=fmt_date(due))
+    elif days == 1:
+        when = _("due yesterday, {date}").format(date=fmt_date(due))
+    else:
+        when = _("due on {date}, {n} days ago").format(date=fmt_date(due), n=days)
+    total = submitted + len(communes)
+    head = [
+        _("📋 {report} — {org}, {when}.").format(report=report, org=org, when=when),
+        _("Submitted: {done} of {total} communes. Not submitted yet ({late}):").format(
+            done=submitted, total=total, late=len(communes)),
+    ]
+    rows = []
+    for c in communes:
+        if not c.started:
+            rows.append(_("• {name}: not started").format(name=c.name))
+        else:
+            share = fmt_percent(Decimal(c.done) / c.total if c.total else Decimal(0), places=0)
+            rows.append(_("• {name}: answered {done} of {total} ({percent})").format(
+                name=c.name, done=c.done, total=c.total, percent=share))
+    return _pack(head, rows, _("(continued)"))
+
+
+def submit_notice(
+    tr: gettext.NullTranslations, report: str, commune: str, at: datetime, org: str, submitted: int, total: int
+) -> Notice:
+    _ = tr.gettext
+    lines = [
+        _("✅ {commune} has submitted {report} at {time} on {date}.").format(
+            commune=commune, report=report, time=at.strftime("%H:%M"), date=fmt_date(at.date())),
+        _("Submitted so far: {done} of {total} communes under {org}.").format(done=submitted, total=total, org=org),
+    ]
+    return Notice("\n".join(lines))
+
+
+def _pack(head: list[str], rows: list[str], continued: str) -> tuple[Notice, ...]:
+    """Head and rows as messages of at most NOTICE_LIMIT characters, cut between rows."""
+    notices: list[Notice] = []
+    current = "\n".join(head)
+    for row in rows:
+        row = row[: NOTICE_LIMIT - len(continued) - 1]
+        if len(current) + 1 + len(row) > NOTICE_LIMIT:
+            notices.append(Notice(current))
+            current = continued
+        current += "\n" + row
+    notices.append(Notice(current))
+    return tuple(notices)

@@ -1,0 +1,415 @@
+"""Planning and sending reminders from what the database says now.
+
+A run (:meth:`ReminderService.run`) reads the org tree, the deadlines, the reports and the reminder
+log, works out who is due what at this moment (:meth:`ReminderService.plan`), *claims* each item by
+inserting its reminder-log row — the unique key (recipient, period, kind) lets only one run win —
+then sends the claimed items through the :class:`~reminders.dispatch.Dispatcher` and records the
+outcome (``sent`` or ``failed`` with the error). A claimed item is never claimed again: if the
+process dies between the claim and the send, that reminder is lost rather than sent twice.
+
+Who gets what:
+
+* **officers** of a commune whose report for the period is not submitted: the latest reminder slot
+  of the policy (7, 3, 1 days before, on the due date, every 2 working days after) that has come;
+* **supervisors**: a digest of the communes below their unit that have not submitted, with their
+  progress, on the due date and on each overdue reminder day;
+* **supervisors** of the units above a commune: a short notice once the commune has submitted
+  (:meth:`ReminderService.run_notices`, polled every minute in office hours).
+
+The due date of a commune is the nearest deadline up its org tree (``reports.periods.resolve_due``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Iterable, Sequence
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from reminders import messages
+from reminders.dispatch import Delivery, Dispatcher, Notice, Outcome
+from reminders.messages import Progress, Translations
+from reminders.policy import ReminderPolicy, Slot
+from reports.logic import SKIPPED, ReportState
+from reports.periods import Period, around, resolve_due
+from reports.schema import Template
+from reports.values import from_json
+from storage import repo
+from storage.models import Answer, ChannelIdentity, OrgUnit, ReminderLog, Report, ReportStatus, Role, User
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+COMMUNE_KINDS = frozenset({"commune", "ward", "special_zone"})  # xã, phường, đặc khu: the units that report
+OFFICER, DIGEST, NOTICE = "reminder", "digest", "notice"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime) -> datetime:
+    """In UTC, as the database holds it (SQLite hands back naive UTC values)."""
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message series due to one person now."""
+
+    user_id: int
+    user_name: str
+    channel: str
+    chat_id: str
+    org_unit_id: int  # the unit it is about (the commune, or the supervisor's unit for a digest)
+    org_name: str
+    period: str  # period key, "2026-H1" / "2026"
+    kind: str  # the slot: before-7, due, overdue-1, digest-due, submitted:<report>:<time>
+    category: str  # reminder | digest | notice
+    due: date | None
+    notices: tuple[Notice, ...]
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return self.user_id, self.period, self.kind
+
+
+@dataclass
+class RunResult:
+    at: datetime
+    office_hours: bool
+    planned: int = 0
+    claimed: int = 0  # planned items this run won (the others were already claimed elsewhere)
+    sent: int = 0
+    failed: int = 0
+    skipped_no_channel: int = 0
+    items: list[Planned] = field(default_factory=list)
+
+
+@dataclass
+class _World:
+    """What a plan reads from the database, loaded once per run."""
+
+    units: dict[int, OrgUnit]
+    children: dict[int | None, list[int]]
+    rules: dict[int, dict[str, dict]]
+    users: list[User]
+    identities: dict[int, ChannelIdentity]  # user id → the identity to write to
+    logged: set[tuple[int, str, str]]
+
+    def chain(self, org_id: int) -> list[int]:
+        ids: list[int] = []
+        current: int | None = org_id
+        while current is not None and current in self.units and current not in ids:
+            ids.append(current)
+            current = self.units[current].parent_id
+        return ids
+
+    def due(self, org_id: int, period: Period) -> date:
+        chain = [self.rules.get(i, {}).get(period.kind, {}) for i in self.chain(org_id)]
+        return resolve_due(period, chain)[0]
+
+    def communes_below(self, org_id: int) -> list[int]:
+        found: list[int] = []
+        frontier = list(self.children.get(org_id, []))
+        seen: set[int] = set()
+        while frontier:
+            unit_id = frontier.pop()
+            if unit_id in seen:
+                continue
+            seen.add(unit_id)
+            if self.units[unit_id].kind in COMMUNE_KINDS:
+                found.append(unit_id)
+            frontier.extend(self.children.get(unit_id, []))
+        return sorted(found, key=lambda i: (self.units[i].name, i))
+
+
+class ReminderService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        templates: dict[str, Template],
+        translations: Translations,
+        policy: ReminderPolicy | None = None,
+        dispatcher: Dispatcher | None = None,
+        clock: Clock = utc_now,
+        record_batch: int = 200,
+    ) -> None:
+        self.sessions = sessions
+        self.templates = templates
+        self.translations = translations
+        self.policy = policy or ReminderPolicy()
+        self.dispatcher = dispatcher or Dispatcher()
+        self.clock = clock
+        self.record_batch = record_batch
+
+    # ------------------------------------------------------------------ what is due
+
+    def _template_for(self, kind: str) -> Template | None:
+        """The commune report template of a period kind (the first by key when there are several)."""
+        found = sorted((t for t in self.templates.values() if t.period == kind and t.level == "commune"),
+                       key=lambda t: t.key)
+        return found[0] if found else None
+
+    def _report_name(self, template: Template, period: Period) -> str:
+        return f"{template.name} — {period.label}"
+
+    async def _world(self, session: AsyncSession, periods: Iterable[str], channels: set[str] | None) -> _World:
+        units = {u.id: u for u in await repo.org_units(session)}
+        children: dict[int | None, list[int]] = {}
+        for unit in units.values():
+            children.setdefault(unit.parent_id, []).append(unit.id)
+        users = list((await session.exec(
+            select(User).where(User.role.in_([Role.officer, Role.supervisor])).order_by(User.id))).all())
+        identities: dict[int, ChannelIdentity] = {}
+        stmt = select(ChannelIdentity).where(ChannelIdentity.blocked == False).order_by(ChannelIdentity.id)  # noqa: E712
+        for ident in (await session.exec(stmt)).all():
+            if channels is None or ident.channel in channels:
+                identities[ident.user_id] = ident  # the newest identity of a user wins
+        keys = list(periods)
+        logged: set[tuple[int, str, str]] = set()
+        if keys:
+            rows = await session.exec(
+                select(ReminderLog.user_id, ReminderLog.period, ReminderLog.kind).where(ReminderLog.period.in_(keys)))
+            logged = {tuple(r) for r in rows.all()}
+        return _World(units, children, await repo.deadline_rules(session), users, identities, logged)
+
+    async def _progress(
+        self, session: AsyncSession, org_ids: Sequence[int], period: Period, template: Template,
+        world: _World,
+    ) -> tuple[set[int], dict[int, Progress]]:
+        """(communes that submitted, progress of the others) for ``period``."""
+        reports = list((await session.exec(
+            select(Report).where(Report.period == period.key, Report.org_unit_id.in_(list(org_ids))))).all())
+        submitted = {r.org_unit_id for r in reports if r.status == ReportStatus.submitted}
+        drafts: dict[int, Report] = {}
+        for r in reports:
+            if r.org_unit_id not in submitted and r.template_key in self.templates:
+                drafts.setdefault(r.org_unit_id, r)
+        answers: dict[int, dict[str, Any]] = {r.id: {} for r in drafts.values()}
+        if answers:
+            rows = await session.exec(select(Answer).where(Answer.report_id.in_(list(answers))))
+            by_report = {r.id: r for r in drafts.values()}
+            for row in rows.all():
+                ind = self.templates[by_report[row.report_id].template_key].by_key.get(row.key)
+                if ind is not None:
+                    answers[row.report_id][row.key] = SKIPPED if row.skipped else from_json(ind.type, row.value)
+        empty_total = ReportState(template, {}).progress()[1]
+        progress: dict[int, Progress] = {}
+        for org_id in org_ids:
+            if org_id in submitted:
+                continue
+            name = world.units[org_id].name
+            draft = drafts.get(org_id)
+            if draft is None:
+                progress[org_id] = Progress(name, 0, empty_total, False)
+            else:
+                done, total = ReportState(self.templates[draft.template_key], answers[draft.id]).progress()
+                progress[org_id] = Progress(name, done, total, True)
+        return submitted, progress
+
+    async def plan(self, now: datetime | None = None, channels: set[str] | None = None) -> list[Planned]:
+        """Every reminder and digest due at ``now`` and not yet logged; sends nothing. Outside office
+        hours nothing is due. ``channels``: only recipients reachable on these (None: any)."""
+        now = _aware(now or self.clock())
+        if not self.policy.in_office_hours(now):
+            return []
+        today = self.policy.local(now).date()
+        periods = [(p, t) for kind in ("half_year", "annual")
+                   if (t := self._template_for(kind)) is not None for p in around(kind, today)]
+        async with self.sessions() as session:
+            world = await self._world(session, [p.key for p, _t in periods], channels)
+            officers: dict[int, list[User]] = {}
+            supervisors: list[User] = []
+            for user in world.users:
+                if user.role == Role.supervisor:
+                    supervisors.append(user)
+                elif world.units.get(user.org_unit_id) and world.units[user.org_unit_id].kind in COMMUNE_KINDS:
+                    officers.setdefault(user.org_unit_id, []).append(user)
+            planned: list[Planned] = []
+            for period, template in periods:
+                planned += await self._plan_period(session, world, period, template, today, officers, supervisors)
+        return planned
+
+    async def _plan_period(
+        self, session: AsyncSession, world: _World, period: Period, template: Template, today: date,
+        officers: dict[int, list[User]], supervisors: list[User],
+    ) -> list[Planned]:
+        report_name = self._report_name(template, period)
+        # officers: the latest slot of their commune's series, unless already logged
+        wanted: dict[int, tuple[date, Slot, list[User]]] = {}
+        for org_id, users in officers.items():
+            due = world.due(org_id, period)
+            slot = self.policy.latest(self.policy.officer_slots(due), today)
+            if slot is None:
+                continue
+            todo = [u for u in users if u.id in world.identities and (u.id, period.key, slot.kind) not in world.logged]
+            if todo:
+                wanted[org_id] = (due, slot, todo)
+        # supervisors: the digest on the due date and each overdue slot of their own unit's deadline
+        digests: list[tuple[User, date, Slot, list[int]]] = []
+        for user in supervisors:
+            if user.id not in world.identities:
+                continue
+            due = world.due(user.org_unit_id, period)
+            slot = self.policy.latest(self.policy.late_slots(due), today)
+            if slot is None or (user.id, period.key, f"digest-{slot.kind}") in world.logged:
+                continue
+            below = world.communes_below(user.org_unit_id)
+            if below:
+                digests.append((user, due, slot, below))
+        if not wanted and not digests:
+            return []
+        org_ids = sorted(set(wanted) | {o for *_rest, below in digests for o in below})
+        submitted, progress = await self._progress(session, org_ids, period, template, world)
+        out: list[Planned] = []
+        for org_id, (due, slot, users) in wanted.items():
+            if org_id in submitted:
+                continue
+            unit = world.units[org_id]
+            for user in users:
+                ident = world.identities[user.id]
+                notice = messages.officer_reminder(
+                    self.translations(user.locale), report_name, unit.name, due, today, progress[org_id])
+                out.append(Planned(user.id, user.full_name, ident.channel, ident.chat_id, org_id, unit.name,
+                                   period.key, slot.kind, OFFICER, due, (notice,)))
+        for user, due, slot, below in digests:
+            late = [progress[o] for o in below if o not in submitted]
+            if not late:
+                continue  # every commune below has submitted: nothing to chase
+            unit = world.units[user.org_unit_id]
+            ident = world.identities[user.id]
+            notices = messages.supervisor_digest(
+                self.translations(user.locale), report_name, unit.name, due, today, late, len(below) - len(late))
+            out.append(Planned(user.id, user.full_name, ident.channel, ident.chat_id, unit.id, unit.name,
+                               period.key, f"digest-{slot.kind}", DIGEST, due, notices))
+        return out
+
+    async def plan_notices(self, now: datetime | None = None, channels: set[str] | None = None) -> list[Planned]:
+        """A notice to the supervisors above each commune that submitted recently and was not yet announced."""
+        now = _aware(now or self.clock())
+        if not self.policy.in_office_hours(now):
+            return []
+        since = now - self.policy.notice_window
+        async with self.sessions() as session:
+            reports = list((await session.exec(
+                select(Report).where(Report.status == ReportStatus.submitted, Report.submitted_at >= since)
+                .order_by(Report.submitted_at, Report.id))).all())
+            if not reports:
+                return []
+            world = await self._world(session, {r.period for r in reports}, channels)
+            by_unit: dict[int, list[User]] = {}
+            for user in world.users:
+                if user.role == Role.supervisor and user.id in world.identities:
+                    by_unit.setdefault(user.org_unit_id, []).append(user)
+            done_by_period: dict[str, set[int]] = {}
+            out: list[Planned] = []
+            for report in reports:
+                if report.template_key not in self.templates or report.org_unit_id not in world.units:
+                    continue
+                at = _aware(report.submitted_at)
+                kind = f"submitted:{report.id}:{int(at.timestamp())}"
+                period = Period.from_key(report.period)
+                name = self._report_name(self.templates[report.template_key], period)
+                commune = world.units[report.org_unit_id]
+                for org_id in world.chain(report.org_unit_id)[1:]:
+                    for user in by_unit.get(org_id, []):
+                        if (user.id, report.period, kind) in world.logged:
+                            continue
+                        if report.period not in done_by_period:
+                            rows = await session.exec(select(Report.org_unit_id).where(
+                                Report.period == report.period, Report.status == ReportStatus.submitted))
+                            done_by_period[report.period] = set(rows.all())
+                        below = world.communes_below(org_id)
+                        done = len(done_by_period[report.period] & set(below))
+                        unit = world.units[org_id]
+                        ident = world.identities[user.id]
+                        notice = messages.submit_notice(
+                            self.translations(user.locale), name, commune.name, self.policy.local(at), unit.name,
+                            done, len(below))
+                        out.append(Planned(user.id, user.full_name, ident.channel, ident.chat_id, commune.id,
+                                           commune.name, report.period, kind, NOTICE, None, (notice,)))
+        return out
+
+    # ------------------------------------------------------------------ sending
+
+    async def run(self, now: datetime | None = None) -> RunResult:
+        """Send the reminders and digests due now (the scheduler's job, each working day)."""
+        now = _aware(now or self.clock())
+        return await self.send(await self.plan(now, self.dispatcher.channels), now)
+
+    async def run_notices(self, now: datetime | None = None) -> RunResult:
+        """Send the submit notices not yet sent (the scheduler's job, every minute in office hours)."""
+        now = _aware(now or self.clock())
+        return await self.send(await self.plan_notices(now, self.dispatcher.channels), now)
+
+    async def send(self, planned: list[Planned], now: datetime | None = None) -> RunResult:
+        """Claim each planned item, send the ones this call won, record how each went."""
+        now = _aware(now or self.clock())
+        result = RunResult(now, self.policy.in_office_hours(now), planned=len(planned))
+        if not planned:
+            return result
+        claimed = await self._claim(now, planned)
+        result.claimed = len(claimed)
+        result.items = [p for _id, p in claimed]
+        by_channel: dict[str, list[Delivery]] = {}
+        for row_id, item in claimed:
+            by_channel.setdefault(item.channel, []).append(Delivery(row_id, item.chat_id, item.notices))
+        pending: list[Outcome] = []
+
+        async def record(outcome: Outcome) -> None:
+            pending.append(outcome)
+            if len(pending) >= self.record_batch:
+                batch = pending[:]
+                pending.clear()
+                await self._record(batch)
+
+        for channel, deliveries in by_channel.items():
+            stats = await self.dispatcher.deliver(channel, deliveries, record)
+            result.sent += stats.sent
+            result.failed += stats.failed
+        await self._record(pending)
+        if result.claimed:
+            log.info("reminders at %s: %d planned, %d claimed, %d sent, %d failed",
+                     now.isoformat(), result.planned, result.claimed, result.sent, result.failed)
+        return result
+
+    async def _claim(self, now: datetime, planned: list[Planned]) -> list[tuple[int, Planned]]:
+        """Insert the log rows; only the rows this call inserted are returned (the others exist already)."""
+        planned = sorted(planned, key=lambda p: p.key)  # one order everywhere: concurrent claims cannot deadlock
+        won: list[tuple[int, Planned]] = []
+        async with self.sessions() as session, session.begin():
+            dialect = session.bind.dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            for start in range(0, len(planned), 500):
+                chunk = planned[start:start + 500]
+                rows = [dict(user_id=p.user_id, period=p.period, kind=p.kind, org_unit_id=p.org_unit_id,
+                             channel=p.channel, chat_id=p.chat_id, status="pending", at=now) for p in chunk]
+                stmt = (insert(ReminderLog).values(rows)
+                        .on_conflict_do_nothing(index_elements=["user_id", "period", "kind"])
+                        .returning(ReminderLog.id, ReminderLog.user_id, ReminderLog.period, ReminderLog.kind))
+                inserted = {(r.user_id, r.period, r.kind): r.id for r in (await session.exec(stmt)).all()}
+                won += [(inserted[p.key], p) for p in chunk if p.key in inserted]
+        return won
+
+    async def _record(self, outcomes: list[Outcome]) -> None:
+        if not outcomes:
+            return
+        now = _aware(self.clock())
+        async with self.sessions() as session, session.begin():
+            sent = [o.key for o in outcomes if o.ok]
+            if sent:
+                await session.exec(update(ReminderLog).where(ReminderLog.id.in_(sent)).values(status="sent", sent_at=now))
+            for o in outcomes:
+                if o.ok:
+                    continue
+                await session.exec(update(ReminderLog).where(ReminderLog.id == o.key).values(
+                    status="failed", error=(o.error or "")[:255]))
+                if o.unreachable:  # blocked bot, unknown chat: do not write there again until it comes back
+                    row = await session.get(ReminderLog, o.key)
+                    await repo.set_blocked(session, row.channel, row.chat_id, True)

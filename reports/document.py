@@ -1,0 +1,195 @@
+"""The Word file: the render context of a report and its rendering through a docxtpl layout.
+
+The layout (``reports/templates/report.docx``, made by ``reports/make_layout.py``) is a Word file
+with Jinja tags, laid out per Nghị định 30/2020/NĐ-CP; an administrator may replace it with their
+own file. Every text that goes into the context is sanitised first: characters XML 1.0 does not
+allow are removed, Vietnamese is put in NFC form, and markup characters are escaped by docxtpl's
+autoescape, so answers holding ``<w:t>``, ``&``, ``]]>``, emoji or 10,000 characters still give a
+valid file. A layout that cannot be used raises :class:`LayoutError` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any
+
+import jinja2
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+from lxml import etree
+
+from reports.formatting import date_line
+from reports.periods import Period
+from reports.prose import Figures, compose
+
+DEFAULT_LAYOUT = Path(__file__).parent / "templates" / "report.docx"
+CONTEXT_KEYS = (
+    "supervising_body", "issuing_body", "number_line", "date_line", "title", "abstract", "body",
+    "signer_lines", "signer_name", "recipients", "draft",
+)
+
+# Characters outside the XML 1.0 ``Char`` production (C0 controls but tab, newline, carriage return;
+# lone surrogates; U+FFFE and U+FFFF) make a .docx that Word refuses to open; C1 controls (DEL and
+# U+0080–U+009F) are allowed by XML but discouraged and never meant in Vietnamese text.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+class LayoutError(ValueError):
+    """The Word layout template cannot be used; the message names the file and the problem."""
+
+
+def sanitize(text: str) -> str:
+    """Text that is safe inside a .docx: NFC, no XML-illegal characters, ``\\r\\n`` as ``\\n``."""
+    text = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_ILLEGAL.sub("", text)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(sanitize(text).split())
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return sanitize(obj)
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def _clean_values(values: Any) -> Any:
+    """Answers with their texts sanitised (free text, list items), before the prose is written."""
+    if isinstance(values, str):
+        return sanitize(values)
+    if isinstance(values, dict):
+        return {k: _clean_values(v) for k, v in values.items()}
+    if isinstance(values, list):
+        return [_clean_values(v) for v in values]
+    return values  # numbers, dates, pairs
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What the commune's settings put around the body: bodies, number, place, signer, recipients."""
+
+    issuing_body: tuple[str, ...]
+    supervising_body: str = ""
+    place: str = ""
+    doc_number: str = ""
+    doc_symbol: str = "BC-UBND"
+    signer_lines: tuple[str, ...] = ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ()
+
+
+def number_line(number: str, symbol: str) -> str:
+    """``Số: 05/BC-UBND`` (a zero before 1–9); the number left blank when not given."""
+    number = _one_line(number)
+    if number.isdigit() and 0 < int(number) < 10:
+        number = f"{int(number):02d}"
+    return f"Số: {number or ' ' * 8}/{_one_line(symbol)}"
+
+
+def recipient_lines(recipients: tuple[str, ...] | list[str]) -> list[str]:
+    """``UBND tỉnh …;`` … ``Lưu: VT.``: each entry ends with ``;``, the filing entry last with ``.``"""
+    entries = [_one_line(r).rstrip(";.,").strip() for r in recipients]
+    entries = [e for e in entries if e]
+    filing = [e for e in entries if e.lower().startswith(("lưu", "luu"))]
+    entries = [e for e in entries if e not in filing] + (filing[-1:] or ["Lưu: VT"])
+    return [e + ";" for e in entries[:-1]] + [entries[-1] + "."]
+
+
+def abstract_of(template_abstract: str, period: Period) -> str:
+    return template_abstract.replace("{year}", str(period.year)).replace("{next_year}", str(period.year + 1))
+
+
+def build_context(
+    figures: Figures,
+    period: Period,
+    letterhead: Letterhead,
+    issued: date | None,
+    today: date,
+) -> dict[str, Any]:
+    """The render context. ``issued`` is the date of a submitted report; ``None`` for a draft,
+    whose date line leaves the day blank (``ngày    tháng 6 năm 2026``)."""
+    when = issued or today
+    figures = Figures(figures.template, _clean_values(figures.values),
+                      _clean_values(figures.previous) if figures.previous is not None else None)
+    place = _one_line(letterhead.place)
+    context = {
+        "supervising_body": _one_line(letterhead.supervising_body),
+        "issuing_body": [_one_line(line) for line in letterhead.issuing_body if line.strip()],
+        "number_line": number_line(letterhead.doc_number, letterhead.doc_symbol),
+        "date_line": date_line(place, issued.day if issued else None, when.month, when.year),
+        "title": _one_line(figures.template.title),
+        "abstract": _one_line(abstract_of(figures.template.abstract, period)),
+        "body": [b.as_context() for b in compose(figures)],
+        "signer_lines": [_one_line(line) for line in letterhead.signer_lines if line.strip()],
+        "signer_name": _one_line(letterhead.signer_name),
+        "recipients": recipient_lines(letterhead.recipients),
+        "draft": issued is None,
+    }
+    return _clean(context)
+
+
+# ---------------------------------------------------------------------------- rendering
+
+
+@lru_cache(maxsize=16)
+def _layout_bytes(path: str, _mtime_ns: int, _size: int) -> bytes:
+    return Path(path).read_bytes()
+
+
+def _load(layout: Path) -> DocxTemplate:
+    try:
+        stat = layout.stat()
+        data = _layout_bytes(str(layout), stat.st_mtime_ns, stat.st_size)
+    except FileNotFoundError:
+        raise LayoutError(f"{layout}: the layout template file does not exist") from None
+    except OSError as exc:
+        raise LayoutError(f"{layout}: the layout template cannot be read ({exc.strerror})") from None
+    tpl = DocxTemplate(BytesIO(data))
+    try:
+        tpl.init_docx()
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise LayoutError(f"{layout.name}: not a Word .docx file ({exc})") from None
+    return tpl
+
+
+def _near(exc: Exception) -> str:
+    lines = [" ".join(line.split()) for line in getattr(exc, "docx_context", []) or []]
+    lines = [line for line in lines if line]
+    return f" near: “{' / '.join(lines)[:200]}”" if lines else ""
+
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def render_docx(context: dict[str, Any], out: Path | IO[bytes], layout: Path | None = None) -> None:
+    """Render ``context`` into the layout and write the .docx to ``out`` (a path or a binary file)."""
+    layout = Path(layout) if layout else DEFAULT_LAYOUT
+    tpl = _load(layout)
+    try:
+        tpl.render(context, jinja_env=_ENV)
+    except jinja2.TemplateSyntaxError as exc:
+        raise LayoutError(f"{layout.name}: a template tag is broken: {exc.message}{_near(exc)}") from None
+    except jinja2.UndefinedError as exc:
+        known = ", ".join(CONTEXT_KEYS)
+        raise LayoutError(f"{layout.name}: {exc.message} (the layout may use: {known})") from None
+    except jinja2.TemplateError as exc:
+        raise LayoutError(f"{layout.name}: the template cannot be rendered: {exc}{_near(exc)}") from None
+    except etree.XMLSyntaxError as exc:
+        raise LayoutError(f"{layout.name}: the tags break the Word XML ({exc})") from None
+    props = tpl.docx.core_properties
+    props.title = context.get("abstract", "")[:255]
+    props.author = " ".join(context.get("issuing_body", []))[:255]
+    props.language = "vi-VN"
+    tpl.save(out)

@@ -1,0 +1,280 @@
+"""Prose from figures: each section's sentences come from the ``prose`` patterns of the template.
+
+A pattern is a Vietnamese sentence with placeholders:
+
+- ``{key}``: the value of an indicator or a computed field, formatted the Vietnamese way
+  (``1.028``, ``4.840,67``, ``85,48%``), with the indicator's unit after numbers and pairs;
+  free-text answers go in as written; lists and multiple choices are joined inline.
+- ``{key.raw}``: the same value without its unit.
+- ``{key.change}``: the change against the same period of the previous year, as a clause
+  starting with a comma (``, tăng 57 hồ sơ (5,87%) so với cùng kỳ năm trước``); empty when the
+  previous year's report does not exist or has no value for ``key``.
+
+A sentence is dropped when any key it names has no value (skipped, not relevant, unanswered,
+an empty list). A pattern that is a single free-text placeholder is a paragraph of its own; the
+other sentences of a section run on into one paragraph. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Mapping
+
+from reports.formatting import fmt_number, fmt_percent
+from reports.schema import PLACEHOLDER_RE, Computed, Indicator, Section, Template
+from reports.values import Pair, display
+
+SAME_PERIOD = "so với cùng kỳ năm trước"
+_END_PUNCT = tuple(".!?…")
+_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+_LETTERS = "abcdđeghiklmnopqrstuvxy"  # points follow the Vietnamese alphabet: a), b), c), d), đ), e)…
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The values a report's prose is written from: this period's and, if known, last year's."""
+
+    template: Template
+    values: Mapping[str, Any]  # ReportState.effective(): relevant answered indicators + computed
+    previous: Mapping[str, Any] | None = None  # the same for the same period of the previous year
+
+    def has(self, key: str) -> bool:
+        return has_value(self.values.get(key))
+
+    def text(self, key: str, unit: bool = True) -> str:
+        return value_text(self.template, key, self.values[key], unit=unit)
+
+    def change(self, key: str) -> str:
+        """The change clause (``tăng 57 hồ sơ (5,87%) so với cùng kỳ năm trước``), or ``""``."""
+        if self.previous is None or not self.has(key) or not has_value(self.previous.get(key)):
+            return ""
+        return change_phrase(self.template, key, self.values[key], self.previous[key])
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of the body: a numbered heading (level 1–3) or a paragraph (level 0)."""
+
+    level: int
+    number: str
+    text: str
+    key: str = ""  # the section key, for headings
+    children: tuple["Block", ...] = field(default=(), compare=False, repr=False)
+
+    def as_context(self) -> dict[str, Any]:
+        return {"level": self.level, "number": self.number, "text": self.text, "key": self.key}
+
+
+def has_value(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (list, tuple)) and not isinstance(value, Pair):
+        return bool(value)
+    return True
+
+
+# ---------------------------------------------------------------------------- values
+
+
+def _unit(ind: Indicator) -> str | None:
+    return ind.unit if ind.unit and ind.type in ("integer", "decimal", "pair") else None
+
+
+def format_computed(comp: Computed, value: Any) -> str:
+    if comp.format == "percent":
+        return fmt_percent(value)
+    if comp.format == "integer":
+        return fmt_number(value, 0)
+    return fmt_number(value)
+
+
+def value_text(template: Template, key: str, value: Any, unit: bool = True) -> str:
+    """A value as it reads inside a sentence: ``1.028 hồ sơ``, ``85,48%``, ``12/14 khu dân cư``."""
+    ind = template.by_key.get(key)
+    if ind is None:
+        return format_computed(template.computed_by_key[key], value)
+    if ind.type == "text":
+        return str(value).strip()
+    text = display(ind, value)
+    if unit and _unit(ind):
+        text = f"{text} {ind.unit}"
+    return text
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, Pair):
+        return Decimal(value.num)
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
+        return None
+    return Decimal(str(value))
+
+
+def _is_rate(template: Template, key: str) -> tuple[bool, Decimal]:
+    """(is a rate, factor to percentage points) for ``key``."""
+    ind = template.by_key.get(key)
+    if ind is not None:
+        return ind.type == "percent", Decimal(1)
+    comp = template.computed_by_key.get(key)
+    return bool(comp and comp.format == "percent"), Decimal(100)
+
+
+def change_phrase(template: Template, key: str, current: Any, previous: Any) -> str:
+    """``tăng 57 hồ sơ (5,87%) so với cùng kỳ năm trước``, ``giảm 2,5 điểm phần trăm …``,
+    ``bằng cùng kỳ năm trước``; ``""`` when the values are not numbers."""
+    cur, prev = _number(current), _number(previous)
+    if cur is None or prev is None:
+        return ""
+    rate, factor = _is_rate(template, key)
+    if rate:
+        diff = (cur - prev) * factor
+        amount = fmt_number(abs(diff), 2)
+        if amount == "0":
+            return "bằng cùng kỳ năm trước"
+        verb = "tăng" if diff > 0 else "giảm"
+        return f"{verb} {amount} điểm phần trăm {SAME_PERIOD}"
+    ind = template.by_key.get(key)
+    places = 0 if (ind is not None and ind.type == "integer") or (
+        ind is None and template.computed_by_key[key].format == "integer") else 2
+    diff = cur - prev
+    amount = fmt_number(abs(diff), places)
+    if amount == "0":
+        return "bằng cùng kỳ năm trước"
+    verb = "tăng" if diff > 0 else "giảm"
+    unit = _unit(ind) if ind is not None else None
+    amount = f"{amount} {unit}" if unit else amount
+    if prev > 0:
+        return f"{verb} {amount} ({fmt_percent(abs(diff) / prev)}) {SAME_PERIOD}"
+    return f"{verb} {amount} {SAME_PERIOD}"
+
+
+# ---------------------------------------------------------------------------- sentences
+
+
+def pattern_keys(pattern: str) -> set[str]:
+    return {name for name, _attr in PLACEHOLDER_RE.findall(pattern)}
+
+
+def _lone_text_key(template: Template, pattern: str) -> str | None:
+    """The key when ``pattern`` is nothing but one free-text placeholder (a paragraph of its own)."""
+    m = PLACEHOLDER_RE.fullmatch(pattern.strip())
+    if m and not m.group(2):
+        ind = template.by_key.get(m.group(1))
+        if ind is not None and ind.type == "text":
+            return ind.key
+    return None
+
+
+def _unit_follows(ind: Indicator | None, rest: str) -> bool:
+    """True when the pattern itself writes the unit (``{received} đơn``) or a fraction follows
+    (``{resolved}/{received}``): the value then goes in without its unit."""
+    if ind is None or not _unit(ind):
+        return False
+    if rest.startswith("/"):
+        return True
+    rest = rest.lstrip()
+    return rest.startswith(ind.unit) and not rest[len(ind.unit):len(ind.unit) + 1].isalnum()
+
+
+def render_pattern(pattern: str, figures: Figures) -> str | None:
+    """The sentence for ``pattern``, or None when a key it names has no value."""
+    if not all(figures.has(k) for k in pattern_keys(pattern)):
+        return None
+    pattern = " ".join(pattern.split())
+    out: list[str] = []
+    pos = 0
+    for m in PLACEHOLDER_RE.finditer(pattern):
+        out.append(pattern[pos:m.start()])
+        pos = m.end()
+        key, attr = m.group(1), m.group(2)
+        if attr == "change":
+            phrase = figures.change(key)
+            out.append(f", {phrase}" if phrase else "")
+            continue
+        ind = figures.template.by_key.get(key)
+        text = figures.text(key, unit=attr != "raw" and not _unit_follows(ind, pattern[pos:]))
+        if ind is not None and ind.type == "text":
+            text = " ".join(text.split())  # inside a sentence, a free text runs on
+            if text.endswith(_END_PUNCT) and pattern[pos:pos + 1] == ".":
+                pos += 1  # the answer already ends the sentence
+        out.append(text)
+    out.append(pattern[pos:])
+    return "".join(out).strip()
+
+
+def section_paragraphs(section: Section, figures: Figures) -> list[str]:
+    """The paragraphs of one section (not its subsections), in pattern order."""
+    paragraphs: list[str] = []
+    run: list[str] = []
+    for pattern in section.prose:
+        lone = _lone_text_key(figures.template, pattern)
+        if lone is not None:
+            if run:
+                paragraphs.append(" ".join(run))
+                run = []
+            if figures.has(lone):
+                text = str(figures.values[lone]).replace("\r\n", "\n").replace("\r", "\n")
+                paragraphs += [" ".join(p.split()) for p in text.split("\n") if p.strip()]
+            continue
+        sentence = render_pattern(pattern, figures)
+        if sentence:
+            run.append(sentence)
+    if run:
+        paragraphs.append(" ".join(run))
+    return paragraphs
+
+
+# ---------------------------------------------------------------------------- the body
+
+
+def roman(n: int) -> str:
+    out = []
+    for value, letters in _ROMAN:
+        while n >= value:
+            out.append(letters)
+            n -= value
+    return "".join(out)
+
+
+def _number_for(depth: int, n: int) -> str:
+    if depth == 0:
+        return f"{roman(n)}."
+    if depth == 1:
+        return f"{n}."
+    if depth == 2:
+        letters = _LETTERS
+        return f"{letters[(n - 1) % len(letters)] * ((n - 1) // len(letters) + 1)})"
+    return "-"
+
+
+def _compose(sections: tuple[Section, ...], figures: Figures, depth: int) -> list[Block]:
+    blocks: list[Block] = []
+    n = 0
+    for sec in sections:
+        paragraphs = [Block(0, "", p) for p in section_paragraphs(sec, figures)]
+        children = _compose(sec.sections, figures, depth + 1)
+        if not paragraphs and not children:
+            continue  # nothing to say: the heading is left out and the numbering closes up
+        n += 1
+        title = " ".join(sec.title.split())
+        heading = Block(min(depth + 1, 3), _number_for(depth, n), title.upper() if depth == 0 else title, sec.key)
+        blocks.append(Block(heading.level, heading.number, heading.text, heading.key, tuple(paragraphs + children)))
+    return blocks
+
+
+def compose(figures: Figures) -> list[Block]:
+    """The body as a flat list of headings and paragraphs, numbered ``I.``, ``1.``, ``a)`` by depth;
+    sections with nothing to say are left out."""
+    flat: list[Block] = []
+
+    def walk(blocks: list[Block] | tuple[Block, ...]) -> None:
+        for b in blocks:
+            flat.append(Block(b.level, b.number, b.text, b.key))
+            walk(b.children)
+
+    walk(_compose(figures.template.sections, figures, 0))
+    return flat

@@ -1,0 +1,131 @@
+"""Periods, due dates inherited down the org tree, and the reminder calendar: pure functions."""
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from reminders.policy import PolicyError, ReminderPolicy
+from reports.periods import (
+    Period, around, current_and_next, due_problem, latest_started, period_of_due, resolve_due, shift_years,
+)
+from tests.reminders_support import vn
+
+
+# ---------------------------------------------------------------------- periods across the year boundary
+
+def test_periods_follow_the_decree_cut_off():
+    h1, annual = Period(2026, "half_year"), Period(2026, "annual")
+    assert (h1.start, h1.end, h1.key) == (date(2025, 12, 15), date(2026, 6, 14), "2026-H1")
+    assert (annual.start, annual.end, annual.key) == (date(2025, 12, 15), date(2026, 12, 14), "2026")
+    assert (h1.default_due, annual.default_due) == (date(2026, 6, 20), date(2026, 12, 20))
+
+
+def test_the_new_period_starts_on_15_december_of_the_year_before():
+    assert latest_started("annual", date(2026, 12, 14)) == Period(2026, "annual")
+    assert latest_started("annual", date(2026, 12, 15)) == Period(2027, "annual")
+    assert current_and_next("half_year", date(2026, 12, 31)) == (Period(2027, "half_year"), Period(2028, "half_year"))
+    assert current_and_next("annual", date(2027, 1, 2)) == (Period(2027, "annual"), Period(2028, "annual"))
+    # on 17 December the data of 2027 is being collected, but the annual report still due is 2026's
+    assert Period(2026, "annual") in around("annual", date(2026, 12, 17))
+
+
+def test_a_due_date_belongs_to_the_period_whose_cut_off_it_follows():
+    assert period_of_due("annual", date(2026, 12, 20)) == Period(2026, "annual")
+    assert period_of_due("annual", date(2027, 1, 5)) == Period(2026, "annual")  # across the new year
+    assert period_of_due("half_year", date(2026, 6, 15)) == Period(2026, "half_year")
+    assert period_of_due("half_year", date(2026, 6, 14)) == Period(2025, "half_year")
+    assert due_problem(Period(2026, "half_year"), date(2026, 6, 14)) == "before_end"
+    assert due_problem(Period(2026, "half_year"), date(2026, 6, 15)) is None
+    assert due_problem(Period(2026, "half_year"), date(2026, 9, 12)) is None  # 90 days after the cut-off
+    assert due_problem(Period(2026, "half_year"), date(2026, 9, 13)) == "too_late"
+
+
+# ---------------------------------------------------------------------- inherited and overridden deadlines
+
+H1_2026 = Period(2026, "half_year")
+
+
+def test_without_any_setting_the_default_applies():
+    assert resolve_due(H1_2026, [{}, {}, {}]) == (date(2026, 6, 20), -1)
+
+
+def test_a_province_default_reaches_every_unit_below_and_moves_with_the_year():
+    province = {None: date(2024, 6, 25)}  # set in 2024 "every year"
+    assert resolve_due(H1_2026, [{}, {}, province]) == (date(2026, 6, 25), 2)
+    annual_in_january = {None: date(2025, 1, 10)}  # the 2024 annual report, due in the January after
+    assert resolve_due(Period(2026, "annual"), [{}, annual_in_january]) == (date(2027, 1, 10), 1)
+
+
+def test_the_nearest_unit_overrides_and_a_year_setting_beats_its_default():
+    province = {None: date(2026, 6, 25)}
+    district = {2026: date(2026, 6, 18)}
+    assert resolve_due(H1_2026, [{}, district, province]) == (date(2026, 6, 18), 1)
+    assert resolve_due(Period(2027, "half_year"), [{}, district, province]) == (date(2027, 6, 25), 2)
+    both = {None: date(2026, 6, 30), 2026: date(2026, 6, 17)}
+    assert resolve_due(H1_2026, [both, province]) == (date(2026, 6, 17), 0)
+    assert resolve_due(Period(2027, "half_year"), [both, province]) == (date(2027, 6, 30), 0)
+
+
+def test_29_february_becomes_28_in_a_common_year():
+    assert shift_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert shift_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
+
+
+# ---------------------------------------------------------------------- the reminder calendar
+
+def test_default_slots_around_a_sunday_due_date():
+    policy = ReminderPolicy()
+    slots = policy.officer_slots(date(2026, 12, 20))  # a Sunday
+    assert [(s.kind, s.day) for s in slots[:6]] == [
+        ("before-7", date(2026, 12, 13)), ("before-3", date(2026, 12, 17)), ("before-1", date(2026, 12, 19)),
+        ("due", date(2026, 12, 20)),
+        ("overdue-1", date(2026, 12, 22)),  # two working days after Sunday: Monday, Tuesday
+        ("overdue-2", date(2026, 12, 24)),
+    ]
+    assert slots[6].day == date(2026, 12, 28)  # Thursday 24 + Friday 25 + Monday 28
+    assert len(slots) == 3 + 1 + 15
+
+
+def test_the_latest_slot_that_has_come_is_the_one_to_send():
+    policy = ReminderPolicy()
+    slots = policy.officer_slots(date(2026, 12, 20))
+    assert policy.latest(slots, date(2026, 12, 12)) is None  # not yet
+    assert policy.latest(slots, date(2026, 12, 14)).kind == "before-7"  # Sunday's slot on Monday
+    assert policy.latest(slots, date(2026, 12, 21)).kind == "due"
+    assert policy.latest(slots, date(2026, 12, 23)).kind == "overdue-1"
+    assert policy.latest(slots, slots[-1].day + timedelta(days=1)) is None  # the series is over
+
+
+def test_office_hours_weekends_and_holidays():
+    policy = ReminderPolicy(holidays=frozenset({date(2026, 9, 2)}))
+    assert not policy.in_office_hours(vn("2026-12-17 07:29"))
+    assert policy.in_office_hours(vn("2026-12-17 07:30"))
+    assert policy.in_office_hours(vn("2026-12-17 16:59"))
+    assert not policy.in_office_hours(vn("2026-12-17 17:00"))
+    assert not policy.in_office_hours(vn("2026-12-19 10:00"))  # Saturday
+    assert not policy.in_office_hours(vn("2026-12-20 10:00"))  # Sunday
+    assert not policy.in_office_hours(vn("2026-09-02 10:00"))  # National Day
+    # the same instant written in UTC: 01:00 UTC is 08:00 in Hà Nội
+    assert policy.in_office_hours(datetime.fromisoformat("2026-12-17T01:00:00+00:00"))
+    assert policy.add_working_days(date(2026, 9, 1), 1) == date(2026, 9, 3)
+
+
+def test_policy_from_settings_text():
+    policy = ReminderPolicy.parse("5, 2", 3, 4, "08:00-16:30", "09:15", "2026-09-02")
+    assert policy.days_before == (5, 2) and policy.overdue_every == 3 and policy.overdue_count == 4
+    assert (policy.office_start, policy.office_end, policy.run_times) == (time(8), time(16, 30), (time(9, 15),))
+    assert [s.kind for s in policy.officer_slots(date(2026, 6, 20))] == [
+        "before-5", "before-2", "due", "overdue-1", "overdue-2", "overdue-3", "overdue-4"]
+
+
+@pytest.mark.parametrize("kwargs, named", [
+    ({"days_before": "7,ba"}, "REMINDER_DAYS_BEFORE"),
+    ({"days_before": "0"}, "REMINDER_DAYS_BEFORE"),
+    ({"office_hours": "17:00-07:30"}, "REMINDER_OFFICE_HOURS"),
+    ({"office_hours": "sáng"}, "REMINDER_OFFICE_HOURS"),
+    ({"run_times": "18:00"}, "REMINDER_RUN_TIMES"),
+    ({"holidays": "2/9"}, "REMINDER_HOLIDAYS"),
+])
+def test_bad_policy_settings_name_the_setting(kwargs, named):
+    with pytest.raises(PolicyError, match=named):
+        ReminderPolicy.parse(**kwargs)
