@@ -261,8 +261,8 @@ def _compose(sections: tuple[Section, ...], figures: Figures, depth: int) -> lis
             continue  # nothing to say: the heading is left out and the numbering closes up
         n += 1
         title = " ".join(sec.title.split())
-        heading = Block(min(depth + 1, 3), _number_for(depth, n), title.upper() if depth == 0 else title, sec.key)
-        blocks.append(Block(heading.level, heading.number, heading.text, heading.key, tuple(paragraphs + children)))
+        text = title.upper() if depth == 0 else title  # parts (I., II.) in capitals
+        blocks.append(Block(min(depth + 1, 3), _number_for(depth, n), text, sec.key, tuple(paragraphs + children)))
     return blocks
 
 
