@@ -37,37 +37,74 @@ def run_job_id(hour: int, minute: int) -> str:
     return f"reminders-{hour:02d}{minute:02d}"
 
 
-def build_scheduler(
-    service: ReminderService,
-    scheduler: AsyncIOScheduler | None = None,
-    *,
-    catch_up: bool = True,
-    misfire_grace: int = 3600,
-) -> AsyncIOScheduler:
-    """The reminder jobs of ``service.policy`` on ``scheduler`` (a new, not started one by default).
-    Adding them again replaces them: the ids are fixed."""
-    policy = service.policy
-    scheduler = scheduler or AsyncIOScheduler(timezone=policy.tz)
-    days = ",".join(_DAY_NAMES[d] for d in sorted(policy.working_days))
-    common = dict(replace_existing=True, coalesce=True, max_instances=1)
-    for at in policy.run_times:
+class ReminderScheduler:
+    """The APScheduler with the reminder jobs of ``service.policy``, and a stop that lets a run in
+    progress finish (APScheduler's own shutdown would cancel it halfway through its sends)."""
+
+    def __init__(
+        self,
+        service: ReminderService,
+        scheduler: AsyncIOScheduler | None = None,
+        *,
+        catch_up: bool = True,
+        misfire_grace: int = 3600,
+    ) -> None:
+        self.service = service
+        self.scheduler = scheduler or AsyncIOScheduler(timezone=service.policy.tz)
+        self.catch_up, self.misfire_grace = catch_up, misfire_grace
+        self._running: set[asyncio.Task] = set()
+        self.add_jobs()
+
+    def add_jobs(self) -> None:
+        """Add the jobs; adding them again replaces them, as the ids are fixed."""
+        policy, scheduler = self.service.policy, self.scheduler
+        days = ",".join(_DAY_NAMES[d] for d in sorted(policy.working_days))
+        common = dict(replace_existing=True, coalesce=True, max_instances=1)
+        for at in policy.run_times:
+            scheduler.add_job(
+                self.reminders, CronTrigger(day_of_week=days, hour=at.hour, minute=at.minute, timezone=policy.tz),
+                id=run_job_id(at.hour, at.minute), name=f"reminders and digests at {at:%H:%M}",
+                misfire_grace_time=self.misfire_grace, **common,
+            )
+        last_hour = (policy.office_end.hour - 1) if policy.office_end.minute == 0 else policy.office_end.hour
         scheduler.add_job(
-            service.run, CronTrigger(day_of_week=days, hour=at.hour, minute=at.minute, timezone=policy.tz),
-            id=run_job_id(at.hour, at.minute), name=f"reminders and digests at {at:%H:%M}",
-            misfire_grace_time=misfire_grace, **common,
+            self.notices,
+            CronTrigger(day_of_week=days, hour=f"{policy.office_start.hour}-{last_hour}", minute="*",
+                        timezone=policy.tz),
+            id=NOTICE_JOB, name="submit notices to supervisors", misfire_grace_time=60, **common,
         )
-    last_hour = (policy.office_end.hour - 1) if policy.office_end.minute == 0 else policy.office_end.hour
-    scheduler.add_job(
-        service.run_notices,
-        CronTrigger(day_of_week=days, hour=f"{policy.office_start.hour}-{last_hour}", minute="*", timezone=policy.tz),
-        id=NOTICE_JOB, name="submit notices to supervisors", misfire_grace_time=60, **common,
-    )
-    if catch_up:  # what fell due while this process was down: sent once, now (outside office hours: nothing)
-        scheduler.add_job(
-            service.run, "date", run_date=datetime.now(policy.tz) + timedelta(seconds=1),
-            id=CATCH_UP_JOB, name="catch-up after start", misfire_grace_time=misfire_grace, **common,
-        )
-    return scheduler
+        if self.catch_up:  # what fell due while no scheduler ran: sent once, now (outside office hours: nothing)
+            scheduler.add_job(
+                self.reminders, "date", run_date=datetime.now(policy.tz) + timedelta(seconds=1),
+                id=CATCH_UP_JOB, name="catch-up after start", misfire_grace_time=self.misfire_grace, **common,
+            )
+
+    async def reminders(self) -> None:
+        await self._tracked(self.service.run)
+
+    async def notices(self) -> None:
+        await self._tracked(self.service.run_notices)
+
+    async def _tracked(self, run) -> None:  # noqa: ANN001
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            await run()
+        finally:
+            self._running.discard(task)
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    async def stop(self, timeout: float = 120.0) -> None:
+        """No new runs, wait for the ones in progress, then shut the scheduler down."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=timeout)
+        self.scheduler.shutdown(wait=False)
 
 
 class SchedulerLease:
@@ -153,13 +190,13 @@ async def run_scheduler(
                 announced = True
             await _wait(stop, check_every)
             continue
-        scheduler = build_scheduler(service)
+        scheduler = ReminderScheduler(service)
         scheduler.start()
-        log.info("reminder scheduler started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
+        log.info("reminder scheduler started: %s", ", ".join(job.id for job in scheduler.scheduler.get_jobs()))
         try:
             while not stop.is_set() and await lease.held():
                 await _wait(stop, check_every)
         finally:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
             await lease.release()
             announced = False

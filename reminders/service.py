@@ -53,6 +53,12 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _chunks(ids: Sequence[int], size: int = 1000) -> list[list[int]]:
+    """``IN (…)`` lists of a size every database takes."""
+    ids = list(ids)
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
 def _aware(moment: datetime) -> datetime:
     """In UTC, as the database holds it (SQLite hands back naive UTC values)."""
     return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
@@ -87,7 +93,6 @@ class RunResult:
     claimed: int = 0  # planned items this run won (the others were already claimed elsewhere)
     sent: int = 0
     failed: int = 0
-    skipped_no_channel: int = 0
     items: list[Planned] = field(default_factory=list)
 
 
@@ -184,18 +189,19 @@ class ReminderService:
         world: _World,
     ) -> tuple[set[int], dict[int, Progress]]:
         """(communes that submitted, progress of the others) for ``period``."""
-        reports = list((await session.exec(
-            select(Report).where(Report.period == period.key, Report.org_unit_id.in_(list(org_ids))))).all())
+        reports: list[Report] = []
+        for chunk in _chunks(org_ids):
+            reports += (await session.exec(
+                select(Report).where(Report.period == period.key, Report.org_unit_id.in_(chunk)))).all()
         submitted = {r.org_unit_id for r in reports if r.status == ReportStatus.submitted}
         drafts: dict[int, Report] = {}
         for r in reports:
             if r.org_unit_id not in submitted and r.template_key in self.templates:
                 drafts.setdefault(r.org_unit_id, r)
         answers: dict[int, dict[str, Any]] = {r.id: {} for r in drafts.values()}
-        if answers:
-            rows = await session.exec(select(Answer).where(Answer.report_id.in_(list(answers))))
-            by_report = {r.id: r for r in drafts.values()}
-            for row in rows.all():
+        by_report = {r.id: r for r in drafts.values()}
+        for chunk in _chunks(list(answers)):
+            for row in (await session.exec(select(Answer).where(Answer.report_id.in_(chunk)))).all():
                 ind = self.templates[by_report[row.report_id].template_key].by_key.get(row.key)
                 if ind is not None:
                     answers[row.report_id][row.key] = SKIPPED if row.skipped else from_json(ind.type, row.value)

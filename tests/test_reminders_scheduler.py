@@ -2,6 +2,7 @@
 to just before 08:00; and the PostgreSQL advisory lock that elects the one scheduler process."""
 
 import asyncio
+import io
 from datetime import datetime, timezone
 
 import pytest
@@ -11,8 +12,9 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 
 from bot.app import build_app
+from bot.reminder_wiring import start_scheduler
 from bot.settings import Settings
-from reminders.scheduler import CATCH_UP_JOB, NOTICE_JOB, SchedulerLease, build_scheduler, run_job_id
+from reminders.scheduler import CATCH_UP_JOB, NOTICE_JOB, ReminderScheduler, SchedulerLease, run_job_id
 from storage.db import create_engine
 from tests.conftest import MINI_TEMPLATES
 from tests.reminders_support import VN, Console, build_tree, logs, service
@@ -54,7 +56,8 @@ async def _apps(db_url, clock, n):  # noqa: ANN001
 
 async def test_jobs_have_fixed_ids_and_run_once_after_a_stall(mini_app):
     svc = service(mini_app, Console())
-    scheduler = build_scheduler(svc)
+    reminder_scheduler = ReminderScheduler(svc)
+    scheduler = reminder_scheduler.scheduler
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {run_job_id(8, 0), run_job_id(14, 0), NOTICE_JOB, CATCH_UP_JOB}
     for job in jobs.values():
@@ -68,12 +71,12 @@ async def test_jobs_have_fixed_ids_and_run_once_after_a_stall(mini_app):
     # adding the jobs again, as a second start would, replaces them instead of doubling them
     scheduler.start(paused=True)
     try:
-        build_scheduler(svc, scheduler)
+        reminder_scheduler.add_jobs()
         assert sorted(j.id for j in scheduler.get_jobs()) == sorted(jobs)
         next_run = scheduler.get_job("reminders-0800").next_run_time
         assert next_run.weekday() < 5 and (next_run.hour, next_run.minute) == (8, 0)
     finally:
-        scheduler.shutdown(wait=False)
+        await reminder_scheduler.stop()
 
 
 async def test_two_schedulers_started_send_each_reminder_once(db_url, clock):
@@ -82,16 +85,16 @@ async def test_two_schedulers_started_send_each_reminder_once(db_url, clock):
         await build_tree(a)
         ca, cb = Console(), Console()
         with time_machine.travel(at("2026-06-16 07:59", 59.6), tick=True):
-            schedulers = [build_scheduler(service(app, con, clock=wall_clock), catch_up=False)
+            schedulers = [ReminderScheduler(service(app, con, clock=wall_clock), catch_up=False)
                           for app, con in ((a, ca), (b, cb))]
-            fired = [Fired(s, "reminders-0800") for s in schedulers]
+            fired = [Fired(s.scheduler, "reminders-0800") for s in schedulers]
             for s in schedulers:
                 s.start()
             try:
                 await asyncio.gather(*(f.wait() for f in fired))
             finally:
                 for s in schedulers:
-                    s.shutdown(wait=False)
+                    await s.stop()
         assert sorted(ca.chats() + cb.chats()) == ["1001", "1002", "1003"]
         assert sorted((r.chat_id, r.kind, r.status) for r in await logs(a)) == [
             ("1001", "before-7", "sent"), ("1002", "before-7", "sent"), ("1003", "before-7", "sent")]
@@ -105,13 +108,13 @@ async def test_a_restart_sends_nothing_again_and_after_downtime_one_catch_up(db_
     await build_tree(first)
     c1 = Console()
     with time_machine.travel(at("2026-06-16 07:59", 59.6), tick=True):
-        scheduler = build_scheduler(service(first, c1, clock=wall_clock), catch_up=False)
-        fired = Fired(scheduler, "reminders-0800")
+        scheduler = ReminderScheduler(service(first, c1, clock=wall_clock), catch_up=False)
+        fired = Fired(scheduler.scheduler, "reminders-0800")
         scheduler.start()
         try:
             await fired.wait()
         finally:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
     await first.close()
     assert sorted(c1.chats()) == ["1001", "1002", "1003"]
 
@@ -119,13 +122,13 @@ async def test_a_restart_sends_nothing_again_and_after_downtime_one_catch_up(db_
     (second,) = await _apps(db_url, clock, 1)
     c2 = Console()
     with time_machine.travel(at("2026-06-16 08:05"), tick=True):
-        scheduler = build_scheduler(service(second, c2, clock=wall_clock))
-        fired = Fired(scheduler, CATCH_UP_JOB)
+        scheduler = ReminderScheduler(service(second, c2, clock=wall_clock))
+        fired = Fired(scheduler.scheduler, CATCH_UP_JOB)
         scheduler.start()
         try:
             await fired.wait()
         finally:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
     await second.close()
     assert c2.messages() == []
 
@@ -135,13 +138,13 @@ async def test_a_restart_sends_nothing_again_and_after_downtime_one_catch_up(db_
     c3 = Console()
     try:
         with time_machine.travel(at("2026-06-22 09:30"), tick=True):
-            scheduler = build_scheduler(service(third, c3, clock=wall_clock))
-            fired = Fired(scheduler, CATCH_UP_JOB)
+            scheduler = ReminderScheduler(service(third, c3, clock=wall_clock))
+            fired = Fired(scheduler.scheduler, CATCH_UP_JOB)
             scheduler.start()
             try:
                 await fired.wait()
             finally:
-                scheduler.shutdown(wait=False)
+                await scheduler.stop()
         assert sorted(c3.chats()) == ["1001", "1002", "1003", "2001", "2002"]
         assert all("chậm 2 ngày" in c3.to(chat)[0] for chat in ("1001", "1002", "1003"))
         assert sorted(r.kind for r in await logs(third) if r.chat_id == "1002") == ["before-7", "due"]
@@ -153,13 +156,13 @@ async def test_outside_office_hours_the_catch_up_sends_nothing(mini_app):
     await build_tree(mini_app)
     console = Console()
     with time_machine.travel(at("2026-06-20 10:00"), tick=True):  # a Saturday
-        scheduler = build_scheduler(service(mini_app, console, clock=wall_clock))
-        fired = Fired(scheduler, CATCH_UP_JOB)
+        scheduler = ReminderScheduler(service(mini_app, console, clock=wall_clock))
+        fired = Fired(scheduler.scheduler, CATCH_UP_JOB)
         scheduler.start()
         try:
             await fired.wait()
         finally:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
     assert console.messages() == [] and await logs(mini_app) == []
 
 
@@ -195,3 +198,37 @@ async def test_postgresql_advisory_lock_elects_one_scheduler(db_url):
     finally:
         for e in engines:
             await e.dispose()
+
+
+class Printed(io.StringIO):
+    """The console channel's output; ``wait_for(n)`` returns once n reminders have been printed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = asyncio.Event()
+
+    def write(self, text: str) -> int:
+        self.changed.set()
+        return super().write(text)
+
+    async def wait_for(self, n: int) -> None:
+        while self.getvalue().count("🔔") < n:
+            self.changed.clear()
+            await asyncio.wait_for(self.changed.wait(), timeout=20)
+
+
+async def test_run_scheduler_setting_starts_the_scheduler_in_this_process(mini_app, db_url):
+    await build_tree(mini_app)
+    printed = Printed()
+    tasks = len(asyncio.all_tasks())
+    stop = await start_scheduler(mini_app, Settings(database_url=db_url, run_scheduler=False), printed)
+    assert len(asyncio.all_tasks()) == tasks  # not this process
+    await stop()
+    stop = await start_scheduler(mini_app, Settings(database_url=db_url, run_scheduler=True), printed)
+    try:
+        await printed.wait_for(3)  # the catch-up run at start: Tuesday 09:00 by the app's clock
+    finally:
+        await stop()
+    assert sorted(line[3:-1] for line in printed.getvalue().splitlines() if line.startswith("🔔")) == [
+        "1001", "1002", "1003"]
+    assert len(await logs(mini_app)) == 3

@@ -138,9 +138,13 @@ async def run(settings, demo: bool = False) -> int:  # noqa: ANN001 - bot.settin
         return 1
     app = await build_app(settings, seed_demo=demo)
     service = TelegramService(app.core, app.sessions, token, settings.telegram_api_url)
+    stop_reminders = None
     try:
         username = await service.prepare()
         log.info("bot @%s connected to %s", username, settings.telegram_api_url)
+        from bot.reminder_wiring import start_scheduler
+
+        stop_reminders = await start_scheduler(app, settings)  # only with RUN_SCHEDULER=true
         if settings.telegram_webhook_url:
             await service.serve_webhook(settings.telegram_webhook_url, secret, settings.webhook_host,
                                         settings.webhook_port)
@@ -159,6 +163,8 @@ async def run(settings, demo: bool = False) -> int:  # noqa: ANN001 - bot.settin
         log.exception("the Telegram bot stopped on an error")
         return 1
     finally:
+        if stop_reminders is not None:
+            await stop_reminders()
         await service.stop()
         await app.close()
     return 0
