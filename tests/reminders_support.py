@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -131,7 +132,5 @@ class MovingClock:
         return self.t
 
     async def sleep(self, seconds: float) -> None:
-        import asyncio
-
         self.t += max(seconds, 0.0)
         await asyncio.sleep(0)
