@@ -4,6 +4,7 @@ is set), the application wired on it, and a chat driver that talks to the core l
 from __future__ import annotations
 
 import itertools
+from contextlib import asynccontextmanager
 import os
 import uuid
 from datetime import datetime, timezone
@@ -32,34 +33,32 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001
             item.add_marker(skip)
 
 
-async def _pg_database() -> tuple[str, str]:
+@asynccontextmanager
+async def _pg_admin():
+    """A connection to the server's maintenance database, for creating and dropping test databases."""
     import asyncpg
 
     base = make_url(PG_URL)
-    name = f"danvan_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(
+    conn = await asyncpg.connect(
         host=base.host, port=base.port or 5432, user=base.username, password=base.password,
         database=base.database or "postgres",
     )
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield conn
     finally:
-        await admin.close()
-    return base.set(database=name).render_as_string(hide_password=False), name
+        await conn.close()
+
+
+async def _pg_database() -> tuple[str, str]:
+    name = f"danvan_test_{uuid.uuid4().hex[:12]}"
+    async with _pg_admin() as admin:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), name
 
 
 async def _pg_drop(name: str) -> None:
-    import asyncpg
-
-    base = make_url(PG_URL)
-    admin = await asyncpg.connect(
-        host=base.host, port=base.port or 5432, user=base.username, password=base.password,
-        database=base.database or "postgres",
-    )
-    try:
+    async with _pg_admin() as admin:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 @pytest.fixture(params=BACKENDS)
