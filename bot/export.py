@@ -54,7 +54,7 @@ def write_sample(template_key: str | None, period_key: str | None, out: Path, la
     figures = sample_figures(template, period)
     context = build_context(figures, period, sample_letterhead(), None if draft else today, today)
     write_docx(context, out, layout, fallback=False)
-    return summary_text(figures, f"{template.name} — {period.label}", "")
+    return summary_text(figures, template.report_name(period.year), "")
 
 
 def export(

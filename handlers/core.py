@@ -383,7 +383,7 @@ class Core:
 
     def _period_label(self, report: Report) -> str:
         template = self.templates[report.template_key]
-        return f"{template.name} — {Period.from_key(report.period).label}"
+        return template.report_name(Period.from_key(report.period).year)
 
     def _locked_message(self, report: Report) -> Outgoing:
         return Outgoing(_("The report {name} was submitted and is locked; answers can no longer be changed. "

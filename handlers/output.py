@@ -159,7 +159,7 @@ async def build_file(
 
 
 def _report_name(template: Template, report: Report) -> str:
-    return f"{template.name} — {Period.from_key(report.period).label}"
+    return template.report_name(Period.from_key(report.period).year)
 
 
 def summary_messages(figures: Figures, template: Template, report: Report, prev: Report | None,

@@ -162,7 +162,7 @@ class ReminderService:
         return found[0] if found else None
 
     def _report_name(self, template: Template, period: Period) -> str:
-        return f"{template.name} — {period.label}"
+        return template.report_name(period.year)
 
     async def _world(self, session: AsyncSession, periods: Iterable[str], channels: set[str] | None) -> _World:
         units = {u.id: u for u in await repo.org_units(session)}

@@ -202,6 +202,10 @@ class Template(_Strict):
                 raise ValueError(f"summary names unknown key '{key}'")
         return self
 
+    def report_name(self, year: int) -> str:
+        """How a report of this template is named to people: "Báo cáo 6 tháng đầu năm 2026"."""
+        return f"{self.name} {year}"
+
     def walk(self) -> Iterator[tuple[int, Section]]:
         for sec in self.sections:
             yield from sec.walk()
