@@ -100,7 +100,7 @@ def invite_create(
                             help="The bot's username for the deep link (default: asked from Telegram)."),
 ) -> None:
     """Create an invite code; print it with the deep link https://t.me/<bot>?start=<code>."""
-    from handlers.core import utc_now
+    from storage.models import utcnow
     from handlers.invites import InviteError, create_invite, describe
     from storage import repo
 
@@ -115,7 +115,7 @@ def invite_create(
                     return _("There is no org unit with the code {code}; see “danvan org list”.").format(
                         code=org), []
                 try:
-                    invite = await create_invite(session, unit, role, uses=uses, days=days, now=utc_now())
+                    invite = await create_invite(session, unit, role, uses=uses, days=days, now=utcnow())
                 except InviteError as err:
                     return str(err), []
                 text = describe(invite, unit)

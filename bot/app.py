@@ -8,10 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.settings import Settings
-from handlers.core import Clock, Core, utc_now
+from handlers.core import Clock, Core
 from reports.schema import TEMPLATES_DIR, Template, load_templates
 from storage.db import create_engine, migrate, session_factory
 from storage.demo import ensure_demo
+from storage.models import utcnow
 
 
 @dataclass
@@ -26,7 +27,7 @@ class App:
         await self.engine.dispose()
 
 
-async def build_app(settings: Settings | None = None, *, seed_demo: bool = False, clock: Clock = utc_now) -> App:
+async def build_app(settings: Settings | None = None, *, seed_demo: bool = False, clock: Clock = utcnow) -> App:
     settings = settings or Settings()
     templates = load_templates(settings.templates_dir or TEMPLATES_DIR)
     engine = create_engine(settings.database_url)

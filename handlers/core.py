@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,21 +21,16 @@ from handlers.commands import cmd, parse_command
 from handlers.events import Choice, Incoming, Outgoing
 from handlers.i18n import _, use_locale
 from handlers.parsing import AnswerError, match_choice, normalize, parse_answer
-from reports.formatting import fmt_date
+from reports.formatting import VN_TZ, fmt_date
 from reports.logic import SKIPPED, ReportState
 from reports.periods import Period, selectable
 from reports.schema import Indicator, Template
 from reports.values import from_json, to_json
 from storage import repo
-from storage.models import Conversation, OrgUnit, Report, ReportStatus, User
+from storage.models import Conversation, OrgUnit, Report, ReportStatus, User, utcnow
 
 log = logging.getLogger(__name__)
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -52,7 +46,7 @@ class Core:
         self,
         sessions: async_sessionmaker[AsyncSession],
         templates: dict[str, Template],
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
     ) -> None:
         self.sessions = sessions
         self.templates = templates

@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,11 +18,10 @@ from handlers.commands import cmd
 from handlers.events import Choice, Outgoing
 from handlers.i18n import _
 from handlers.parsing import fold
-from reports.formatting import fmt_date
+from reports.formatting import VN_TZ, fmt_date
 from storage import repo
 from storage.models import Conversation, Invite, OrgUnit, Role, User
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
 DEFAULT_USES = 1

@@ -19,7 +19,6 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +28,7 @@ from handlers.events import Document, Outgoing
 from handlers.i18n import _
 from handlers.parsing import AnswerError, parse_answer
 from handlers.text import split_message
+from reports.formatting import VN_TZ
 from reports.document import Letterhead, LayoutError, build_context, render_docx
 from reports.logic import SKIPPED, ReportState
 from reports.periods import Period
@@ -40,7 +40,6 @@ from storage import repo
 from storage.models import OrgUnit, Report, ReportStatus
 
 log = logging.getLogger(__name__)
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CHANNEL_LIMITS = {"telegram": 4096, "zalo": 2000, "console": 4000}
 DEFAULT_LIMIT = 2000  # the smallest limit of the channels we serve, for a channel not listed
 

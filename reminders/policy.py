@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
+
+from reports.formatting import VN_TZ
 from zoneinfo import ZoneInfo
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 WEEKDAYS = frozenset(range(5))  # Monday … Friday
 
 

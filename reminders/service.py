@@ -41,16 +41,12 @@ from reports.periods import Period, around, resolve_due
 from reports.schema import Template
 from reports.values import from_json
 from storage import repo
-from storage.models import Answer, ChannelIdentity, OrgUnit, ReminderLog, Report, ReportStatus, Role, User
+from storage.models import Answer, ChannelIdentity, OrgUnit, ReminderLog, Report, ReportStatus, Role, User, utcnow
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 COMMUNE_KINDS = frozenset({"commune", "ward", "special_zone"})  # xã, phường, đặc khu: the units that report
 OFFICER, DIGEST, NOTICE = "reminder", "digest", "notice"
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _chunks(ids: Sequence[int], size: int = 1000) -> list[list[int]]:
@@ -142,7 +138,7 @@ class ReminderService:
         translations: Translations,
         policy: ReminderPolicy | None = None,
         dispatcher: Dispatcher | None = None,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
         record_batch: int = 200,
     ) -> None:
         self.sessions = sessions

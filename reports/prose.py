@@ -17,7 +17,6 @@ other sentences of a section run on into one paragraph. Pure functions, no I/O.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping

@@ -234,3 +234,12 @@ summary: [{", ".join(f"k{i}" for i in range(50))}]
     assert len(pieces) >= 3 and all(len(p) <= 2000 for p in pieces)
     for i in range(50):
         assert sum(f"Chỉ tiêu thứ {i} về" in p for p in pieces) == 1  # each line whole, in one piece
+
+
+def test_split_measures_with_the_channel_length():
+    from bot.telegram.adapter import utf16_len
+
+    text = "\n".join(["💡" * 30] * 10)  # 30 emoji = 60 UTF-16 units a line
+    pieces = split_message(text, 130, length=utf16_len)
+    assert all(utf16_len(p) <= 130 for p in pieces) and len(pieces) == 5
+    assert "\n".join(pieces) == text

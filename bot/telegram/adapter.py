@@ -104,14 +104,7 @@ def utf16_len(text: str) -> int:
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Pieces of at most ``limit`` UTF-16 units, cut at line breaks where possible."""
-    if not text.strip():
-        return []
-    size = limit
-    while True:
-        chunks = [chunk for chunk in split_message(text, size) if chunk.strip()]
-        if all(utf16_len(chunk) <= limit for chunk in chunks) or size <= limit // 4:
-            return chunks
-        size -= limit // 16
+    return [chunk for chunk in split_message(text, limit, length=utf16_len) if chunk.strip()]
 
 
 async def set_commands(bot: Bot, scope: BotCommandScopeChat | None = None, supervisor: bool = False) -> None:
