@@ -32,7 +32,6 @@ from sqlmodel import select  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram_sender import TelegramSender  # noqa: E402
-from handlers.i18n import translations  # noqa: E402
 from reminders.dispatch import Dispatcher, Limits  # noqa: E402
 from reminders.service import ReminderService  # noqa: E402
 from storage.models import ChannelIdentity, OrgUnit, ReminderLog, Role, User  # noqa: E402
@@ -95,7 +94,7 @@ async def main(count: int, limit: int, workers: int, db: Path) -> int:
         await seed(app, count)
         t1 = time.perf_counter()
         limits = Limits(per_second=limit, per_chat_interval=1.0)
-        service = ReminderService(app.sessions, app.templates, translations,
+        service = ReminderService(app.sessions, app.templates,
                                   dispatcher=Dispatcher([(sender, limits)], workers=workers), clock=lambda: WHEN)
         planned = await service.plan(WHEN, {"telegram"})
         t2 = time.perf_counter()

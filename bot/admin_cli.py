@@ -10,7 +10,7 @@ import asyncio
 import typer
 
 from bot.settings import Settings
-from handlers.i18n import _
+from reports.i18n import _
 
 org_app = typer.Typer(help="Org units (province, commune …) and their codes.", no_args_is_help=True)
 invite_app = typer.Typer(help="Invite codes that register a chat for an org unit and a role.", no_args_is_help=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import typer
 
 from bot.settings import Settings
-from handlers.i18n import _
+from reports.i18n import _
 
 
 def _fail(message: str) -> None:
@@ -36,7 +36,8 @@ def _templates(settings: Settings):  # noqa: ANN202 - dict[str, Template]
 def write_sample(template_key: str | None, period_key: str | None, out: Path, layout: Path | None,
                  draft: bool = False, settings: Settings | None = None) -> str:
     """Render the sample report into ``out``; returns the summary text. Raises LayoutError."""
-    from handlers.output import VN_TZ, sample_figures, sample_letterhead, write_docx
+    from handlers.output import sample_figures, sample_letterhead, write_docx
+    from reports.clock import vn_today
     from reports.document import build_context
     from reports.periods import Period, latest_started
     from reports.summary import summary_text
@@ -47,7 +48,7 @@ def write_sample(template_key: str | None, period_key: str | None, out: Path, la
     template = templates.get(template_key)
     if template is None:
         _fail(_("Unknown report template “{key}”. Known: {keys}.").format(key=template_key, keys=", ".join(templates)))
-    today = datetime.now(timezone.utc).astimezone(VN_TZ).date()
+    today = vn_today(datetime.now(timezone.utc))
     period = Period.from_key(period_key) if period_key else latest_started(template.period, today)
     if period.kind != template.period:
         _fail(_("The period {period} does not fit the template {key}.").format(period=period_key, key=template.key))
@@ -88,7 +89,7 @@ def export(
 
 
 async def _export_report(settings: Settings, report_id: int, out: Path, layout: Path | None) -> str:
-    from handlers.i18n import use_locale
+    from reports.i18n import use_locale
     from handlers.output import build_file, load_figures, summary_messages
     from storage.db import create_engine, migrate, session_factory
     from storage.models import Report

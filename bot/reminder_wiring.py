@@ -10,7 +10,7 @@ from typing import Awaitable, Callable, TextIO
 from bot.app import App
 from bot.settings import Settings
 from handlers.commands import COMMANDS, cmd
-from handlers.i18n import translations
+from reports.i18n import translations
 from reminders.dispatch import UNLIMITED, Dispatcher, Limits, Notice, Sender, TELEGRAM_LIMITS
 from reminders.policy import ReminderPolicy
 from reminders.scheduler import run_scheduler

@@ -10,7 +10,7 @@ from datetime import datetime
 import typer
 
 from bot.settings import Settings
-from handlers.i18n import _
+from reports.i18n import _
 
 reminders_app = typer.Typer(help="Reminders: who is due what, and the scheduler process.", no_args_is_help=True)
 deadline_app = typer.Typer(help="Due dates of the reports, per supervising org unit.", no_args_is_help=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.i18n import _
+from reports.i18n import _
 
 # action -> command names (the first is the one shown to users)
 COMMANDS: dict[str, tuple[str, ...]] = {

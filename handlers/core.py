@@ -19,9 +19,10 @@ from handlers import deadlines, invites, screens
 from handlers import output, settings_flow
 from handlers.commands import cmd, parse_command
 from handlers.events import Choice, Incoming, Outgoing
-from handlers.i18n import _, use_locale
+from reports.i18n import _, use_locale
 from handlers.parsing import AnswerError, match_choice, normalize, parse_answer
-from reports.formatting import VN_TZ, fmt_date
+from reports.clock import VN_TZ
+from reports.formatting import fmt_date
 from reports.logic import SKIPPED, ReportState
 from reports.periods import Period, selectable
 from reports.schema import Indicator, Template

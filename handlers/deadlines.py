@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.commands import cmd
 from handlers.events import Outgoing
-from handlers.i18n import _
+from reports.i18n import _
 from handlers.parsing import AnswerError, fold, parse_date
 from reports.formatting import fmt_date
 from reports.periods import Period, around, due_problem, period_of_due, resolve_due

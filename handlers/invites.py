@@ -9,16 +9,17 @@ the role, then the unit). The person invited registers with ``/start CODE`` (the
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.commands import cmd
 from handlers.events import Choice, Outgoing
-from handlers.i18n import _
+from reports.i18n import _
 from handlers.parsing import fold
-from reports.formatting import VN_TZ, fmt_date
+from reports.clock import vn_today
+from reports.formatting import fmt_date
 from storage import repo
 from storage.models import Conversation, Invite, OrgUnit, Role, User
 
@@ -108,10 +109,7 @@ def describe(invite: Invite, org: OrgUnit) -> str:
         _("For: {org} ({org_code}), as {role}.").format(org=org.name, org_code=org.code, role=role_label(invite.role)),
     ]
     if invite.expires_at is not None:
-        expires = invite.expires_at
-        if expires.tzinfo is None:  # SQLite hands back naive UTC
-            expires = expires.replace(tzinfo=timezone.utc)
-        until = fmt_date(expires.astimezone(VN_TZ).date())
+        until = fmt_date(vn_today(invite.expires_at))
         lines.append(_("It can be used {n} time(s), until {date}.").format(n=invite.uses_left, date=until))
     lines.append(_("The person registers by sending /start {code} to the assistant.").format(code=invite.code))
     return "\n".join(lines)

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,10 +25,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import settings_flow
 from handlers.commands import cmd
 from handlers.events import Document, Outgoing
-from handlers.i18n import _
+from reports.i18n import _
 from handlers.parsing import AnswerError, parse_answer
 from handlers.text import split_message
-from reports.formatting import VN_TZ
+from reports.clock import vn_today
 from reports.document import Letterhead, LayoutError, build_context, render_docx
 from reports.logic import SKIPPED, ReportState
 from reports.periods import Period
@@ -89,10 +89,7 @@ def issued_date(report: Report) -> date | None:
     """The date of a submitted report in Vietnam; None for a draft."""
     if report.status != ReportStatus.submitted or report.submitted_at is None:
         return None
-    at = report.submitted_at
-    if at.tzinfo is None:  # SQLite hands back naive UTC
-        at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(VN_TZ).date()
+    return vn_today(report.submitted_at)
 
 
 # ---------------------------------------------------------------------------- the Word file
@@ -146,7 +143,7 @@ async def build_file(
     figures, _prev = await load_figures(session, template, report)
     org, parent = await org_and_parent(session, report.org_unit_id)
     issued = issued_date(report)
-    today = now.astimezone(VN_TZ).date()
+    today = vn_today(now)
     context = build_context(figures, Period.from_key(report.period), settings_flow.letterhead_for(org, parent),
                             issued, today)
     problem = await asyncio.to_thread(write_docx, context, out, layout or settings_flow.layout_path(org),

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from handlers.i18n import _
+from reports.i18n import _
 from reports.formatting import fmt_number
 from reports.schema import Choice, Indicator, ItemField
 from reports.values import Pair

@@ -6,7 +6,7 @@ from typing import Any
 
 from handlers.commands import cmd
 from handlers.events import Choice, Outgoing
-from handlers.i18n import _
+from reports.i18n import _
 from reports.logic import SKIPPED, ReportState
 from reports.schema import Indicator, Template
 from reports.values import display

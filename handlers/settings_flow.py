@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from handlers.commands import cmd
-from handlers.i18n import _
+from reports.i18n import _
 from handlers.parsing import fold, normalize
 from reports.document import Letterhead
 from storage.models import OrgUnit

@@ -1,22 +1,20 @@
-"""The texts of reminders, supervisor digests and submit notices, in the recipient's language.
+"""The texts of reminders, supervisor digests and submit notices, in the current locale.
 
-``reminders`` sits beside ``handlers`` and may not import it, so the gettext catalogs come in as a
-function (``handlers.i18n.translations``, handed over by ``bot``): locale → translations. Message ids
-are English; the Vietnamese catalog is ``locales/vi/LC_MESSAGES/danvan.po``.
+The caller sets the recipient's locale (``reports.i18n.use_locale``); message ids are English, the
+Vietnamese catalog is ``locales/vi/LC_MESSAGES/danvan.po``.
 """
 
 from __future__ import annotations
 
-import gettext
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Callable, Sequence
+from typing import Sequence
 
 from reminders.dispatch import Notice
 from reports.formatting import fmt_date, fmt_percent
+from reports.i18n import _
 
-Translations = Callable[[str], gettext.NullTranslations]
 NOTICE_LIMIT = 1800  # characters per message: fits every channel (Zalo 2,000, Telegram 4,096)
 
 CONTINUE = "continue"  # choice ids the conversation core understands
@@ -34,9 +32,8 @@ class Progress:
 
 
 def officer_reminder(
-    tr: gettext.NullTranslations, report: str, org: str, due: date, today: date, progress: Progress
+    report: str, org: str, due: date, today: date, progress: Progress
 ) -> Notice:
-    _ = tr.gettext
     days = (due - today).days
     if days > 1:
         head = _("⏰ Reminder: {report} of {org} is due on {date}, in {n} days.")
@@ -63,7 +60,6 @@ def officer_reminder(
 
 
 def supervisor_digest(
-    tr: gettext.NullTranslations,
     report: str,
     org: str,
     due: date,
@@ -73,7 +69,6 @@ def supervisor_digest(
 ) -> tuple[Notice, ...]:
     """The list of communes below ``org`` that have not submitted, with their progress (one or more
     messages, each short enough for any channel)."""
-    _ = tr.gettext
     days = (today - due).days
     if days <= 0:
         when = _("due today, {date}").format(date=fmt_date(due))
@@ -99,9 +94,8 @@ def supervisor_digest(
 
 
 def submit_notice(
-    tr: gettext.NullTranslations, report: str, commune: str, at: datetime, org: str, submitted: int, total: int
+    report: str, commune: str, at: datetime, org: str, submitted: int, total: int
 ) -> Notice:
-    _ = tr.gettext
     lines = [
         _("✅ {commune} has submitted {report} at {time} on {date}.").format(
             commune=commune, report=report, time=at.strftime("%H:%M"), date=fmt_date(at.date())),

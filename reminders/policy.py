@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
-from reports.formatting import VN_TZ
+from reports.clock import VN_TZ
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = frozenset(range(5))  # Monday … Friday

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import update
@@ -34,7 +34,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reminders import messages
 from reminders.dispatch import Delivery, Dispatcher, Notice, Outcome
-from reminders.messages import Progress, Translations
+from reminders.messages import Progress
+from reports.clock import as_utc
+from reports.i18n import use_locale
 from reminders.policy import ReminderPolicy, Slot
 from reports.logic import SKIPPED, ReportState
 from reports.periods import Period, around, resolve_due
@@ -53,11 +55,6 @@ def _chunks(ids: Sequence[int], size: int = 1000) -> list[list[int]]:
     """``IN (…)`` lists of a size every database takes."""
     ids = list(ids)
     return [ids[i:i + size] for i in range(0, len(ids), size)]
-
-
-def _aware(moment: datetime) -> datetime:
-    """In UTC, as the database holds it (SQLite hands back naive UTC values)."""
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -135,7 +132,6 @@ class ReminderService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         templates: dict[str, Template],
-        translations: Translations,
         policy: ReminderPolicy | None = None,
         dispatcher: Dispatcher | None = None,
         clock: Clock = utcnow,
@@ -143,7 +139,6 @@ class ReminderService:
     ) -> None:
         self.sessions = sessions
         self.templates = templates
-        self.translations = translations
         self.policy = policy or ReminderPolicy()
         self.dispatcher = dispatcher or Dispatcher()
         self.clock = clock
@@ -218,7 +213,7 @@ class ReminderService:
     async def plan(self, now: datetime | None = None, channels: set[str] | None = None) -> list[Planned]:
         """Every reminder and digest due at ``now`` and not yet logged; sends nothing. Outside office
         hours nothing is due. ``channels``: only recipients reachable on these (None: any)."""
-        now = _aware(now or self.clock())
+        now = as_utc(now or self.clock())
         if not self.policy.in_office_hours(now):
             return []
         today = self.policy.local(now).date()
@@ -276,8 +271,8 @@ class ReminderService:
             unit = world.units[org_id]
             for user in users:
                 ident = world.identities[user.id]
-                notice = messages.officer_reminder(
-                    self.translations(user.locale), report_name, unit.name, due, today, progress[org_id])
+                with use_locale(user.locale):
+                    notice = messages.officer_reminder(report_name, unit.name, due, today, progress[org_id])
                 out.append(Planned(user.id, user.full_name, ident.channel, ident.chat_id, org_id, unit.name,
                                    period.key, slot.kind, OFFICER, due, (notice,)))
         for user, due, slot, below in digests:
@@ -286,15 +281,15 @@ class ReminderService:
                 continue  # every commune below has submitted: nothing to chase
             unit = world.units[user.org_unit_id]
             ident = world.identities[user.id]
-            notices = messages.supervisor_digest(
-                self.translations(user.locale), report_name, unit.name, due, today, late, len(below) - len(late))
+            with use_locale(user.locale):
+                notices = messages.supervisor_digest(report_name, unit.name, due, today, late, len(below) - len(late))
             out.append(Planned(user.id, user.full_name, ident.channel, ident.chat_id, unit.id, unit.name,
                                period.key, f"digest-{slot.kind}", DIGEST, due, notices))
         return out
 
     async def plan_notices(self, now: datetime | None = None, channels: set[str] | None = None) -> list[Planned]:
         """A notice to the supervisors above each commune that submitted recently and was not yet announced."""
-        now = _aware(now or self.clock())
+        now = as_utc(now or self.clock())
         if not self.policy.in_office_hours(now):
             return []
         since = now - self.policy.notice_window
@@ -314,7 +309,7 @@ class ReminderService:
             for report in reports:
                 if report.template_key not in self.templates or report.org_unit_id not in world.units:
                     continue
-                at = _aware(report.submitted_at)
+                at = as_utc(report.submitted_at)
                 kind = f"submitted:{report.id}:{int(at.timestamp())}"
                 period = Period.from_key(report.period)
                 name = self._report_name(self.templates[report.template_key], period)
@@ -331,8 +326,8 @@ class ReminderService:
                         done = len(done_by_period[report.period] & set(below))
                         unit = world.units[org_id]
                         ident = world.identities[user.id]
-                        notice = messages.submit_notice(
-                            self.translations(user.locale), name, commune.name, self.policy.local(at), unit.name,
+                        with use_locale(user.locale):
+                            notice = messages.submit_notice(name, commune.name, self.policy.local(at), unit.name,
                             done, len(below))
                         out.append(Planned(user.id, user.full_name, ident.channel, ident.chat_id, commune.id,
                                            commune.name, report.period, kind, NOTICE, None, (notice,)))
@@ -342,17 +337,17 @@ class ReminderService:
 
     async def run(self, now: datetime | None = None) -> RunResult:
         """Send the reminders and digests due now (the scheduler's job, each working day)."""
-        now = _aware(now or self.clock())
+        now = as_utc(now or self.clock())
         return await self.send(await self.plan(now, self.dispatcher.channels), now)
 
     async def run_notices(self, now: datetime | None = None) -> RunResult:
         """Send the submit notices not yet sent (the scheduler's job, every minute in office hours)."""
-        now = _aware(now or self.clock())
+        now = as_utc(now or self.clock())
         return await self.send(await self.plan_notices(now, self.dispatcher.channels), now)
 
     async def send(self, planned: list[Planned], now: datetime | None = None) -> RunResult:
         """Claim each planned item, send the ones this call won, record how each went."""
-        now = _aware(now or self.clock())
+        now = as_utc(now or self.clock())
         result = RunResult(now, self.policy.in_office_hours(now), planned=len(planned))
         if not planned:
             return result
@@ -402,7 +397,7 @@ class ReminderService:
     async def _record(self, outcomes: list[Outcome]) -> None:
         if not outcomes:
             return
-        now = _aware(self.clock())
+        now = as_utc(self.clock())
         async with self.sessions() as session, session.begin():
             sent = [o.key for o in outcomes if o.ok]
             if sent:

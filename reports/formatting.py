@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 DEFAULT_LOCALE = "vi_VN"
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # every time shown to people is Vietnam time
 
 
 def _half_up(value: Decimal | int | float, places: int) -> Decimal:

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any, Optional
 
 from sqlalchemy import JSON, Column, Date, DateTime, Index, String, UniqueConstraint, text
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -15,8 +16,26 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back time-zone aware (SQLite keeps no zone, so
+    its values come back naive; here they are UTC again, and no caller has to know)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None and dialect.name == "sqlite":
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
 def _ts(**kw: Any) -> Any:
-    return Field(default_factory=utcnow, sa_column_kwargs=kw, sa_type=DateTime(timezone=True))
+    return Field(default_factory=utcnow, sa_column_kwargs=kw, sa_type=UTCDateTime)
 
 
 class Role(str, Enum):
@@ -78,7 +97,7 @@ class Invite(SQLModel, table=True):
     org_unit_id: int = Field(foreign_key="org_unit.id")
     role: Role = Field(default=Role.officer, sa_type=String(16))
     uses_left: Optional[int] = None  # None: unlimited
-    expires_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+    expires_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
     created_by: Optional[int] = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = _ts()
 
@@ -95,7 +114,7 @@ class Report(SQLModel, table=True):
     created_by: Optional[int] = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = _ts()
     updated_at: datetime = _ts(onupdate=utcnow)
-    submitted_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+    submitted_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
 
 
 class Answer(SQLModel, table=True):
@@ -192,4 +211,4 @@ class ReminderLog(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)  # pending | sent | failed
     error: Optional[str] = Field(default=None, max_length=255)
     at: datetime = _ts()
-    sent_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+    sent_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)

@@ -78,12 +78,8 @@ def invite_problem(invite: Invite | None, now: datetime) -> str | None:
         return "unknown"
     if invite.uses_left is not None and invite.uses_left <= 0:
         return "used"
-    if invite.expires_at is not None:
-        expires = invite.expires_at
-        if expires.tzinfo is None:
-            expires = expires.replace(tzinfo=now.tzinfo)
-        if expires <= now:
-            return "expired"
+    if invite.expires_at is not None and invite.expires_at <= now:
+        return "expired"
     return None
 
 

@@ -19,7 +19,6 @@ from sqlmodel import select
 
 from bot.app import App
 from bot.reminder_wiring import ConsoleSender
-from handlers.i18n import translations
 from reminders.dispatch import UNLIMITED, Dispatcher
 from reminders.policy import ReminderPolicy
 from reminders.service import ReminderService
@@ -87,7 +86,7 @@ def service(app: App, console: Console, clock=None, policy: ReminderPolicy | Non
             dispatcher: Dispatcher | None = None) -> ReminderService:
     if dispatcher is None:
         dispatcher = Dispatcher([(console.sender, UNLIMITED)])
-    return ReminderService(app.sessions, app.templates, translations, policy, dispatcher,
+    return ReminderService(app.sessions, app.templates, policy, dispatcher,
                            clock=clock or app.core.clock)
 
 

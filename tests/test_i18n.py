@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from handlers.i18n import LOCALES_DIR, _, use_locale
+from reports.i18n import LOCALES_DIR, _, use_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 

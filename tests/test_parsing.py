@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from handlers.i18n import use_locale
+from reports.i18n import use_locale
 from handlers.parsing import AnswerError, parse_answer, parse_number
 from reports.schema import load_template
 from reports.values import Pair

@@ -6,7 +6,6 @@ import pytest
 from sqlmodel import select
 
 from bot.telegram_sender import TelegramSender
-from handlers.i18n import translations
 from reminders.dispatch import TELEGRAM_LIMITS, Delivery, Dispatcher, Notice
 from reminders.service import ReminderService
 from storage.models import ChannelIdentity
@@ -32,7 +31,7 @@ async def sender(double):  # noqa: ANN001
 
 def telegram_service(app, sender, moving: MovingClock) -> ReminderService:  # noqa: ANN001
     dispatcher = Dispatcher([(sender, TELEGRAM_LIMITS)], now=moving.now, sleep=moving.sleep)
-    return ReminderService(app.sessions, app.templates, translations, dispatcher=dispatcher, clock=app.core.clock)
+    return ReminderService(app.sessions, app.templates, dispatcher=dispatcher, clock=app.core.clock)
 
 
 def people(double, *chats: int) -> None:  # noqa: ANN001

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from handlers.commands import cmd, descriptions
 from handlers.events import Document, Outgoing
-from handlers.i18n import _
+from reports.i18n import _
 from handlers.invites import create_invite
 from handlers.screens import help_text
 from storage import repo

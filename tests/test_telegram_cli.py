@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from handlers.i18n import _
+from reports.i18n import _
 from tests.telegram_harness import SECRET_PART, TOKEN, double, free_port, until  # noqa: F401
 
 DANVAN = str(Path(sys.executable).parent / "danvan")

@@ -9,7 +9,7 @@ import io
 from sqlmodel import select
 
 from handlers.commands import descriptions
-from handlers.i18n import _, use_locale
+from reports.i18n import _, use_locale
 from handlers.invites import create_invite
 from handlers.parsing import parse_yesno
 from reports.schema import Indicator, Template

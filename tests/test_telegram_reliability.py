@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.telegram import redact
 from bot.telegram.retry import RetryMiddleware
-from handlers.i18n import _
+from reports.i18n import _
 from storage.models import ChannelIdentity
 from tests.telegram_harness import SECRET_PART, TOKEN, BotRunner, TgUser, double, until  # noqa: F401
 

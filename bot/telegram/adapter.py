@@ -43,7 +43,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.commands import descriptions
 from handlers.events import Choice, Incoming, Outgoing
-from handlers.i18n import use_locale
+from reports.i18n import use_locale
 from handlers.text import split_message
 from storage import repo
 from storage.models import Role

@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.telegram import redact
 from bot.telegram.adapter import ALLOWED_UPDATES, CoreLike, TelegramChannel, set_commands
 from bot.telegram.retry import RetryMiddleware
-from handlers.i18n import _
+from reports.i18n import _
 
 log = logging.getLogger(__name__)
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a webhook secret_token

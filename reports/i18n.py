@@ -1,12 +1,15 @@
-"""gettext for the conversation: ``_()`` translates into the locale of the event being handled.
+"""gettext for every layer: ``_()`` translates into the locale of the event being handled.
 
-Catalogs are the ``.po`` files under ``locales/``; they are compiled in memory on first use, so a
-fresh checkout needs no build step. Message ids are English; Vietnamese is the default locale.
+Catalogs are the ``.po`` files under ``locales/`` (in a checkout), shipped inside the wheel as
+``reports/locales/`` (package data, see ``pyproject.toml``); they are compiled in memory on first
+use, so a fresh checkout needs no build step. Message ids are English; Vietnamese is the default
+locale. A missing catalog is logged once as an error: the texts would silently be English.
 """
 
 from __future__ import annotations
 
 import gettext
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -18,7 +21,15 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+log = logging.getLogger(__name__)
+
+
+def _locales_dir() -> Path:
+    shipped = Path(__file__).resolve().parent / "locales"  # installed from a wheel
+    return shipped if shipped.is_dir() else Path(__file__).resolve().parent.parent / "locales"
+
+
+LOCALES_DIR = _locales_dir()
 DOMAIN = "danvan"
 DEFAULT_LOCALE = "vi"
 SUPPORTED = ("vi", "en")
@@ -30,6 +41,8 @@ _locale: ContextVar[str] = ContextVar("danvan_locale", default=DEFAULT_LOCALE)
 def translations(locale: str) -> gettext.NullTranslations:
     po = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.exists():
+        if locale != "en":  # English is the message ids themselves
+            log.error("the %s catalog is missing (%s): texts will be shown in English", locale, po)
         return gettext.NullTranslations()
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=locale, domain=DOMAIN)
@@ -41,14 +54,6 @@ def translations(locale: str) -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     return translations(_locale.get()).gettext(message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(_locale.get()).ngettext(singular, plural, n)
-
-
-def current_locale() -> str:
-    return _locale.get()
 
 
 @contextmanager
