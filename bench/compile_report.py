@@ -23,7 +23,7 @@ import docx  # noqa: E402
 from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: E402
 from docx.shared import Pt  # noqa: E402
 
-from handlers.output import sample_answers, sample_letterhead, sample_previous  # noqa: E402
+from handlers.samples import sample_answers, sample_letterhead, sample_previous  # noqa: E402
 from reports.document import build_context, render_docx  # noqa: E402
 from reports.logic import ReportState  # noqa: E402
 from reports.periods import Period  # noqa: E402

@@ -1,4 +1,4 @@
-"""Bench: N reminders through the reminder service and the Telegram sender (real aiogram over HTTP)
+"""Bench: N reminders through the reminder service and the Telegram channel (real aiogram over HTTP)
 to the local Bot API double, which here enforces Telegram's bulk limit — at most ``--limit``
 messages in any 1-second window, beyond that HTTP 429 with ``retry_after`` 1.
 
@@ -31,7 +31,7 @@ from sqlmodel import select  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.telegram_sender import TelegramSender  # noqa: E402
+from bot.channels.telegram.service import notice_sender  # noqa: E402
 from reminders.dispatch import Dispatcher, Limits  # noqa: E402
 from reminders.service import ReminderService  # noqa: E402
 from storage.models import ChannelIdentity, OrgUnit, ReminderLog, Role, User  # noqa: E402
@@ -88,7 +88,7 @@ async def main(count: int, limit: int, workers: int, db: Path) -> int:
     for n in range(count):
         double.person(FIRST_CHAT + n)
     app = await build_app(Settings(database_url=f"sqlite+aiosqlite:///{db}"))
-    sender = TelegramSender.create(TOKEN, double.base_url)
+    sender = notice_sender(TOKEN, double.base_url)
     try:
         t0 = time.perf_counter()
         await seed(app, count)
@@ -114,7 +114,7 @@ async def main(count: int, limit: int, workers: int, db: Path) -> int:
     stamps = double.accepted_at
     rate = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
     fraction = rate / limit
-    print(f"reminders bench: {count} reminders → TelegramSender (aiogram) → Bot API double at 127.0.0.1 "
+    print(f"reminders bench: {count} reminders → the Telegram channel (aiogram) → Bot API double at 127.0.0.1 "
           f"allowing {limit} sendMessage a second (sliding 1 s window; beyond it HTTP 429, retry_after 1)")
     print(f"planned {len(planned)}, claimed {result.claimed}, sent {result.sent}, failed {result.failed}")
     print(f"double: accepted {len(stamps)}, refused with 429: {double.refused}")

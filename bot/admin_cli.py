@@ -22,27 +22,29 @@ def _fail(message: str) -> None:
 
 
 async def _open(settings: Settings):  # noqa: ANN202 - (engine, sessions)
-    from storage.db import create_engine, migrate, session_factory
+    from bot.app import StartupError, open_database
+    from storage.db import session_factory
 
-    engine = create_engine(settings.database_url)
-    await migrate(engine)
+    try:
+        engine = await open_database(settings.database_url)
+    except StartupError as err:
+        _fail(str(err))
     return engine, session_factory(engine)
 
 
 @org_app.command("list")
 def org_list() -> None:
     """Print the org units as a tree, with the codes that `invite create --org` takes."""
-    from handlers.invites import org_tree
-    from storage import repo
+    from storage import access
 
     async def main() -> list[str]:
         engine, sessions = await _open(Settings())
         try:
             async with sessions() as session:
-                units = await repo.org_units(session)
+                tree = await access.load_tree(session)
         finally:
             await engine.dispose()
-        return [f"{'  ' * depth}{u.code}  {u.name} ({u.kind})" for depth, u in org_tree(units)]
+        return [f"{'  ' * depth}{u.code}  {u.name} ({u.kind})" for depth, u in tree.in_order()]
 
     lines = asyncio.run(main())
     if not lines:
@@ -96,8 +98,8 @@ def invite_create(
     role: str = typer.Option("officer", "--role", help="officer, leader or supervisor."),
     uses: int = typer.Option(1, "--uses", help="How many people may register with it."),
     days: int = typer.Option(14, "--days", help="How many days it stays valid."),
-    bot: str = typer.Option(None, "--bot", envvar="TELEGRAM_BOT_USERNAME",
-                            help="The bot's username for the deep link (default: asked from Telegram)."),
+    bot: str = typer.Option(None, "--bot",
+                            help="The bot's username for the deep link (default: TELEGRAM_BOT_USERNAME, or asked from Telegram)."),
 ) -> None:
     """Create an invite code; print it with the deep link https://t.me/<bot>?start=<code>."""
     from storage.models import utcnow
@@ -122,11 +124,9 @@ def invite_create(
         finally:
             await engine.dispose()
         lines = [text]
-        username = (bot or "").lstrip("@") or await _bot_username(settings)
-        if username:
-            from bot.telegram.adapter import deep_link
-
-            lines.append(_("Telegram link: {link}").format(link=deep_link(username, invite.code)))
+        link = await _invite_link(bot, invite.code)
+        if link:
+            lines.append(_("Telegram link: {link}").format(link=link))
         return None, lines
 
     problem, lines = asyncio.run(main())
@@ -136,32 +136,32 @@ def invite_create(
         typer.echo(line)
 
 
-async def _bot_username(settings: Settings) -> str | None:
-    """The bot's username from getMe when a token is configured; None without one or on failure."""
-    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
-        return None
-    from bot.telegram.retry import RetryMiddleware
-    from bot.telegram.runner import build_bot
+async def _invite_link(username: str | None, code: str) -> str | None:
+    """The Telegram deep link for ``code``: with --bot / TELEGRAM_BOT_USERNAME, or the username asked
+    from Telegram when a token is set; None without either, or when Telegram cannot be asked."""
+    from bot.channels import TELEGRAM
 
-    bot = build_bot(settings.telegram_bot_token.get_secret_value().strip(), settings.telegram_api_url,
-                    RetryMiddleware(attempts=2))
-    try:
-        return (await asyncio.wait_for(bot.me(), 15)).username
-    except Exception:  # noqa: BLE001 - the link is a convenience; the code is printed anyway
-        typer.echo(_("(No Telegram link: the bot's username could not be fetched; pass --bot USERNAME.)"), err=True)
-        return None
-    finally:
-        await bot.session.close()
+    name = (username or "").lstrip("@")
+    if not name:
+        try:
+            name = await TELEGRAM.username() or ""
+        except Exception:  # noqa: BLE001 - the link is a convenience; the code is printed anyway
+            typer.echo(_("(No Telegram link: the bot's username could not be fetched; pass --bot USERNAME.)"), err=True)
+            return None
+    return TELEGRAM.invite_link(name, code) if name else None
 
 
 def run(
     demo: bool = typer.Option(False, "--demo", help="Also create the demo province, commune and invite DEMO2026."),
 ) -> None:
-    """Run the Telegram bot: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    """Run the configured channels (Telegram: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is
+    set), their HTTP server, and the reminder scheduler when RUN_SCHEDULER=true."""
     import logging
 
-    from bot.telegram.runner import run as run_bot
+    from bot.runner import run as run_bot
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if logging.getLogger().level > logging.DEBUG:  # Alembic's start-up chatter, unless debugging
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     raise typer.Exit(asyncio.run(run_bot(settings, demo=demo)))

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import redact
 from bot.settings import Settings
-from handlers.core import Clock, Core
+from handlers.core import Core
+from reports.clock import Clock, utcnow
+from reports.i18n import _
 from reports.schema import TEMPLATES_DIR, Template, load_templates
 from storage.db import create_engine, migrate, session_factory
 from storage.demo import ensure_demo
-from storage.models import utcnow
+
+
+class StartupError(RuntimeError):
+    """The process cannot start for a reason a person can fix; ``str(err)`` says which, in one line."""
 
 
 @dataclass
@@ -27,11 +34,35 @@ class App:
         await self.engine.dispose()
 
 
+def _where(url: str) -> str:
+    """The database URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as given, masked
+        return redact.redact(url)
+
+
+async def open_database(url: str) -> AsyncEngine:
+    """An engine on ``url`` with the schema migrated, or StartupError in one line."""
+    try:
+        engine = create_engine(url)
+    except Exception as exc:  # noqa: BLE001 - a malformed URL, an unknown driver
+        raise StartupError(_("DATABASE_URL cannot be used ({url}): {error}").format(
+            url=_where(url), error=redact.redact(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__)) from None
+    try:
+        await migrate(engine)
+    except Exception as exc:  # noqa: BLE001 - unreachable server, refused login, unwritable file
+        await engine.dispose()
+        reason = (str(getattr(exc, "orig", None) or exc) or type(exc).__name__).splitlines()[0]
+        raise StartupError(_("Cannot open the database at {url}: {error}").format(
+            url=_where(url), error=redact.redact(reason))) from None
+    return engine
+
+
 async def build_app(settings: Settings | None = None, *, seed_demo: bool = False, clock: Clock = utcnow) -> App:
     settings = settings or Settings()
     templates = load_templates(settings.templates_dir or TEMPLATES_DIR)
-    engine = create_engine(settings.database_url)
-    await migrate(engine)
+    engine = await open_database(settings.database_url)
     sessions = session_factory(engine)
     if seed_demo:
         async with sessions() as session, session.begin():

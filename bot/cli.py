@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 
 import typer
@@ -13,15 +12,11 @@ from bot.settings import Settings
 app = typer.Typer(help="danvan — trợ lý báo cáo công tác dân vận chính quyền cấp xã.", no_args_is_help=True)
 
 
-def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
 @app.command()
 def chat(user: str = typer.Option(None, help="Terminal user name (default: the login name).")) -> None:
     """Chat with the assistant in this terminal, on the embedded SQLite database (no token needed)."""
     from bot.app import build_app
-    from bot.console import run_console
+    from bot.channels.console import run_console
     from storage.demo import DEMO_INVITE
 
     settings = Settings()
@@ -68,6 +63,14 @@ def check_templates() -> None:
         raise typer.Exit(1) from None
     for t in templates.values():
         typer.echo(f"{t.key} v{t.version}: {len(t.indicators)} indicators, {len(t.rules)} rules, {len(t.computed)} computed")
+
+
+@app.command("flow")
+def flow_diagram() -> None:
+    """Print the conversation's state diagram (Mermaid), drawn from the declared transition table."""
+    from handlers.flow import mermaid
+
+    typer.echo(mermaid(), nl=False)
 
 
 from bot.admin_cli import invite_app, org_app, run  # noqa: E402 - Telegram bot and administration

@@ -36,7 +36,8 @@ def _templates(settings: Settings):  # noqa: ANN202 - dict[str, Template]
 def write_sample(template_key: str | None, period_key: str | None, out: Path, layout: Path | None,
                  draft: bool = False, settings: Settings | None = None) -> str:
     """Render the sample report into ``out``; returns the summary text. Raises LayoutError."""
-    from handlers.output import sample_figures, sample_letterhead, write_docx
+    from handlers.output import write_docx
+    from handlers.samples import sample_figures, sample_letterhead
     from reports.clock import vn_today
     from reports.document import build_context
     from reports.periods import Period, latest_started
@@ -90,7 +91,7 @@ def export(
 
 async def _export_report(settings: Settings, report_id: int, out: Path, layout: Path | None) -> str:
     from reports.i18n import use_locale
-    from handlers.output import build_file, load_figures, summary_messages
+    from handlers.output import build_file, load_figures, summary_message
     from storage.db import create_engine, migrate, session_factory
     from storage.models import Report
 
@@ -112,8 +113,7 @@ async def _export_report(settings: Settings, report_id: int, out: Path, layout: 
                     error=built.layout_problem), err=True)
             figures, prev = await load_figures(session, template, report)
             with use_locale("vi"):
-                messages = summary_messages(figures, template, report, prev, 1_000_000)
-            return "\n".join(m.text for m in messages)
+                return summary_message(figures, template, report, prev).text
     finally:
         await engine.dispose()
 
@@ -127,7 +127,7 @@ def set_layout(
 
     from reports.document import LayoutError
     from storage import repo
-    from storage.db import create_engine, migrate, session_factory
+    from storage.db import session_factory
 
     settings = Settings()
     layout = None if path == "-" else Path(path).resolve()
@@ -139,21 +139,15 @@ def set_layout(
                 _fail(_("The Word layout cannot be used: {error}").format(error=exc))
 
     async def main() -> bool:
-        engine = create_engine(settings.database_url)
+        from bot.app import StartupError, open_database
+
         try:
-            await migrate(engine)
+            engine = await open_database(settings.database_url)
+        except StartupError as err:
+            _fail(str(err))
+        try:
             async with session_factory(engine)() as session, session.begin():
-                unit = await repo.org_by_code(session, org)
-                if unit is None:
-                    return False
-                values = dict(unit.settings or {})
-                if layout is None:
-                    values.pop("layout", None)
-                else:
-                    values["layout"] = str(layout)
-                unit.settings = values
-                session.add(unit)
-            return True
+                return await repo.set_layout(session, org, None if layout is None else str(layout))
         finally:
             await engine.dispose()
 

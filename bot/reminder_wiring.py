@@ -1,38 +1,21 @@
-"""Putting the reminders together for a process: the policy from the settings, the channel senders
-(the console prints, Telegram sends) and the scheduler, started only where RUN_SCHEDULER says so."""
+"""Putting the reminders together for a process: the policy from the settings, one sender a channel
+(the console prints; every configured channel plug-in sends through the channel contract) and the
+scheduler, started only where RUN_SCHEDULER says so."""
 
 from __future__ import annotations
 
 import asyncio
-import sys
 from typing import Awaitable, Callable, TextIO
 
 from bot.app import App
+from bot.channels import PLUGINS
+from bot.channels.base import NoticeSender
+from bot.channels.console import ConsoleChannel
 from bot.settings import Settings
-from handlers.commands import COMMANDS, cmd
-from reports.i18n import translations
-from reminders.dispatch import UNLIMITED, Dispatcher, Limits, Notice, Sender, TELEGRAM_LIMITS
+from reminders.dispatch import Dispatcher, Limits
 from reminders.policy import ReminderPolicy
 from reminders.scheduler import run_scheduler
 from reminders.service import ReminderService
-
-CONSOLE = "console"
-
-
-class ConsoleSender:
-    """Reminders for terminal users are printed; a choice shows the command that does the same."""
-
-    channel = CONSOLE
-
-    def __init__(self, out: TextIO | None = None) -> None:
-        self.out = out
-
-    async def send(self, chat_id: str, notice: Notice) -> None:
-        out = self.out or sys.stdout
-        lines = [f"🔔 [{chat_id}]", notice.text]
-        lines += [f"  ▸ {label}: {cmd(cid)}" if cid in COMMANDS else f"  ▸ {label}" for cid, label in notice.choices]
-        out.write("\n".join(lines) + "\n\n")
-        out.flush()
 
 
 def policy_from(settings: Settings) -> ReminderPolicy:
@@ -46,28 +29,26 @@ def policy_from(settings: Settings) -> ReminderPolicy:
     )
 
 
-def senders_from(settings: Settings, console: TextIO | None = None) -> list[tuple[Sender, Limits]]:
-    """The console always; Telegram when a bot token is set."""
-    senders: list[tuple[Sender, Limits]] = [(ConsoleSender(console), UNLIMITED)]
-    token = settings.telegram_bot_token.get_secret_value().strip() if settings.telegram_bot_token else ""
-    if token:
-        from bot.telegram_sender import TelegramSender
-
-        senders.append((TelegramSender.create(token, settings.telegram_api_url), TELEGRAM_LIMITS))
-    return senders
+def console_sender(out: TextIO | None = None) -> NoticeSender:
+    """Reminders for terminal users, printed with the chat they are for."""
+    return NoticeSender(ConsoleChannel(out, announce=True))
 
 
-def build_service(app: App, settings: Settings, senders: list[tuple[Sender, Limits]]) -> ReminderService:
-    return ReminderService(
-        app.sessions, app.templates, translations, policy_from(settings), Dispatcher(senders), clock=app.core.clock,
-    )
+def senders_from(console: TextIO | None = None) -> list[tuple[NoticeSender, Limits]]:
+    """The console always; each channel plug-in that is configured."""
+    senders = [console_sender(console)]
+    senders += [plugin.reminder_sender() for plugin in PLUGINS if plugin.configured()]
+    return [(s, s.target.send_limits) for s in senders]
 
 
-async def close_senders(senders: list[tuple[Sender, Limits]]) -> None:
+def build_service(app: App, settings: Settings, senders: list[tuple[NoticeSender, Limits]]) -> ReminderService:
+    return ReminderService(app.sessions, app.templates, policy_from(settings), Dispatcher(senders),
+                           clock=app.core.clock)
+
+
+async def close_senders(senders: list[tuple[NoticeSender, Limits]]) -> None:
     for sender, _limits in senders:
-        close = getattr(sender, "close", None)
-        if close is not None:
-            await close()
+        await sender.close()
 
 
 async def start_scheduler(app: App, settings: Settings, console: TextIO | None = None) -> Callable[[], Awaitable[None]]:
@@ -77,7 +58,7 @@ async def start_scheduler(app: App, settings: Settings, console: TextIO | None =
         async def nothing() -> None:
             return None
         return nothing
-    senders = senders_from(settings, console)
+    senders = senders_from(console)
     service = build_service(app, settings, senders)
     stop = asyncio.Event()
     task = asyncio.create_task(run_scheduler(service, app.engine, stop), name="reminder-scheduler")

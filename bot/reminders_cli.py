@@ -94,7 +94,7 @@ def plan(at: str = typer.Option(None, "--at", help='Hà Nội time, e.g. "2026-1
 @reminders_app.command("run")
 def run(once: bool = typer.Option(False, "--once", help="Send what is due now, then exit.")) -> None:
     """Run the reminder scheduler (the one process that does; on PostgreSQL an advisory lock makes
-    sure of it), sending through the console and, with TELEGRAM_BOT_TOKEN, Telegram."""
+    sure of it), sending through the console and every configured channel (Telegram with TELEGRAM_BOT_TOKEN)."""
     import logging
 
     from bot.app import build_app
@@ -107,7 +107,7 @@ def run(once: bool = typer.Option(False, "--once", help="Send what is due now, t
 
     async def main() -> None:
         app = await build_app(settings)
-        senders = senders_from(settings)
+        senders = senders_from()
         service = build_service(app, settings, senders)
         try:
             if once:
@@ -138,25 +138,16 @@ def deadline_set(
 ) -> None:
     """Set when the communes under an org unit must hand in a report (units below inherit it)."""
     from bot.app import build_app
-    from handlers.deadlines import DeadlineError, kind_label, parse_kind
+    from handlers.deadlines import DeadlineError, check_due, parse_kind, set_due
     from handlers.parsing import AnswerError, parse_date
-    from reports.formatting import fmt_date
-    from reports.periods import KINDS, Period, due_problem, period_of_due
     from storage import repo
 
-    if kind not in KINDS:
-        try:
-            kind = parse_kind(kind)
-        except DeadlineError as err:
-            _fail(str(err))
     try:
+        kind = parse_kind(kind)
         day = parse_date(due)
-    except AnswerError as err:
+        check_due(kind, day, year)
+    except (DeadlineError, AnswerError) as err:
         _fail(str(err))
-    period = Period(year, kind) if year is not None else period_of_due(kind, day)
-    if due_problem(period, day):
-        _fail(_("The due date of {kind} must come after its data cut-off ({end}) and at most 90 days later.").format(
-            kind=kind_label(kind), end=fmt_date(period.end)[:5]))
     settings = Settings()
 
     async def main() -> str | None:
@@ -164,22 +155,14 @@ def deadline_set(
         try:
             async with app.sessions() as session, session.begin():
                 unit = await repo.org_by_code(session, org.strip().upper())
-                if unit is None:
-                    return None
-                await repo.set_deadline(session, unit.id, kind, day, year, None)
-                return unit.name
+                return None if unit is None else await set_due(session, unit, kind, day, year, None)
         finally:
             await app.close()
 
-    name = asyncio.run(main())
-    if name is None:
+    text = asyncio.run(main())
+    if text is None:
         _fail(_("There is no org unit with the code {code}; see “danvan org list”.").format(code=org))
-    if year is None:
-        typer.echo(_("Done: {kind} is due on {day} every year for the units under {org}.").format(
-            kind=kind_label(kind), day=fmt_date(day)[:5], org=name))
-    else:
-        typer.echo(_("Done: {kind} ({period}) is due on {date} for the units under {org}.").format(
-            kind=kind_label(kind), period=period.label, date=fmt_date(day), org=name))
+    typer.echo(text)
 
 
 @deadline_app.command("show")
@@ -189,9 +172,8 @@ def deadline_show(
 ) -> None:
     """Print the next due date of each report for each org unit, and where it comes from."""
     from bot.app import build_app
-    from handlers.deadlines import effective, upcoming
+    from handlers.deadlines import next_dues
     from reports.formatting import fmt_date
-    from reports.periods import Period, around
     from storage import repo
 
     settings = Settings()
@@ -208,14 +190,8 @@ def deadline_show(
                         return None
                 lines = []
                 for unit in units:
-                    parts = []
-                    for kind in ("half_year", "annual"):
-                        periods = around(kind, today) + [Period(today.year + 2, kind)]
-                        dues = {p: await effective(session, unit.id, p) for p in periods}
-                        period = upcoming(kind, today, lambda p: dues[p][0])
-                        due, source = dues[period]
-                        origin = source.code if source is not None else _("default")
-                        parts.append(f"{period.label}: {fmt_date(due)} ({origin})")
+                    parts = [f"{period.label}: {fmt_date(due)} ({source.code if source is not None else _('default')})"
+                             for period, due, source in await next_dues(session, unit.id, today)]
                     lines.append(f"{unit.code:<16} {unit.name} — " + "; ".join(parts))
                 return lines
         finally:

@@ -1,4 +1,4 @@
-"""Process settings from the environment or a ``.env`` file; secrets are ``SecretStr``."""
+"""Process settings from the environment or a ``.env`` file; each channel reads its own as well."""
 
 from __future__ import annotations
 
@@ -16,12 +16,16 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_URL
     templates_dir: Path | None = None
     log_level: str = "INFO"
-    telegram_bot_token: SecretStr | None = None
-    telegram_api_url: str = "https://api.telegram.org"
-    telegram_webhook_url: str | None = None
-    telegram_webhook_secret: SecretStr | None = None
+    # The process's HTTP server (webhooks; each channel's own settings live beside it, e.g.
+    # bot/channels/telegram/settings.py).
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
+    # Signed download links (Zalo takes no file upload): the address people reach this server at,
+    # the key links are signed with (random at each start if unset: set it for several processes),
+    # and how long a link works.
+    public_base_url: str | None = None
+    file_link_secret: SecretStr | None = None
+    file_link_hours: int = 24
     # Reminders (reminders/policy.py): the one process that runs the scheduler, and the policy.
     run_scheduler: bool = False
     reminder_days_before: str = "7,3,1"

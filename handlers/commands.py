@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "settings": ("caidat", "settings"),  # signer, recipients, number of the Word file (handlers/settings_flow.py)
     "invite": ("moi", "invite"),  # supervisors: create an invite code (handlers/invites.py)
     "deadline": ("hannop", "deadline"),  # supervisors: show or set due dates (handlers/deadlines.py)
+    "link": ("lienket", "link"),  # the same person on another messenger (handlers/linking.py)
     "help": ("huongdan", "help", "trogiup"),
 }
 _BY_NAME = {name: action for action, names in COMMANDS.items() for name in names}
@@ -41,6 +42,18 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return _BY_NAME.get(name, "unknown"), (arg.strip() if name in _BY_NAME else name)
 
 
+def parse_phrase(text: str) -> tuple[str, str] | None:
+    """A command typed as words, without the slash and with or without diacritics (``tiếp tục``,
+    ``tiep tuc``, ``xem lai``), as on a phone keyboard in a chat without a command menu."""
+    from handlers.parsing import fold
+
+    words = fold(text).replace("/", "").split()
+    if not words or len(words) > 3:
+        return None
+    action = _BY_NAME.get("".join(words))
+    return (action, "") if action not in (None, "start", "language", "edit", "link") else None
+
+
 def descriptions(supervisor: bool = False) -> list[tuple[str, str]]:
     """(command, description) pairs for a channel's command menu, in the current locale; the
     supervisor's menu adds the invite command."""
@@ -56,6 +69,7 @@ def descriptions(supervisor: bool = False) -> list[tuple[str, str]]:
         "summary": _("Key figures of the report"),
         "file": _("Get the Word file of the report"),
         "settings": _("Signer, recipients and number of the Word file"),
+        "link": _("Use the assistant on another messenger too"),
         "help": _("Help"),
     }
     if supervisor:

@@ -14,13 +14,14 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.commands import cmd
+from handlers.context import Ctx
 from handlers.events import Outgoing
 from reports.i18n import _
 from handlers.parsing import AnswerError, fold, parse_date
 from reports.formatting import fmt_date
-from reports.periods import Period, around, due_problem, period_of_due, resolve_due
-from storage import repo
-from storage.models import OrgUnit, Role, User
+from reports.periods import KINDS, Period, around, due_problem, period_of_due, resolve_due
+from storage import access, repo
+from storage.models import OrgUnit
 
 KIND_WORDS = {
     "half_year": ("6thang", "6t", "6", "h1", "half_year", "halfyear", "half", "6months"),
@@ -62,35 +63,55 @@ def parse_due(kind: str, text: str, today: date) -> tuple[date, int | None]:
         except AnswerError as err:
             raise DeadlineError(str(err)) from None
         year = period_of_due(kind, due).year
-    period = period_of_due(kind, due)
-    problem = due_problem(period, due)
-    if problem:
+    check_due(kind, due, None)
+    return due, year
+
+
+def check_due(kind: str, due: date, year: int | None) -> None:
+    """DeadlineError unless ``due`` fits the period of ``kind`` it is for (``year``, or the one it
+    falls in): after the data cut-off and at most 90 days later."""
+    period = Period(year, kind) if year is not None else period_of_due(kind, due)
+    if due_problem(period, due):
         raise DeadlineError(_("The due date of {kind} must come after its data cut-off ({end}) and at most "
                               "90 days later.").format(kind=kind_label(kind), end=fmt_date(period.end)[:5]))
-    return due, year
 
 
 async def effective(session: AsyncSession, org_id: int, period: Period) -> tuple[date, OrgUnit | None]:
     """The due date of ``period`` for ``org_id`` and the unit that set it (None: the default)."""
-    chain = await repo.ancestors_of(session, org_id)
+    chain = await access.ancestors(session, org_id)
     rules = await repo.deadline_rules(session, [u.id for u in chain])
     due, level = resolve_due(period, [rules.get(u.id, {}).get(period.kind, {}) for u in chain])
     return due, (chain[level] if level >= 0 else None)
 
 
-def upcoming(kind: str, today: date, due_of) -> Period:  # noqa: ANN001 - due_of: Period -> date
-    """The first period of ``kind`` whose due date is today or later."""
-    periods = around(kind, today) + [Period(today.year + 2, kind)]
-    return next(p for p in periods if due_of(p) >= today)
+async def next_dues(session: AsyncSession, org_id: int, today: date) -> list[tuple[Period, date, OrgUnit | None]]:
+    """For each report kind, the first period whose due date is today or later: (period, due date,
+    the unit that set it or None for the default)."""
+    out = []
+    for kind in KINDS:
+        periods = around(kind, today) + [Period(today.year + 2, kind)]
+        dues = {p: await effective(session, org_id, p) for p in periods}
+        period = next(p for p in periods if dues[p][0] >= today)
+        out.append((period, *dues[period]))
+    return out
 
 
-async def show(session: AsyncSession, user: User, today: date) -> list[Outgoing]:
-    org = await session.get(OrgUnit, user.org_unit_id)
+async def set_due(session: AsyncSession, org: OrgUnit, kind: str, due: date, year: int | None,
+                  user_id: int | None) -> str:
+    """Store the due date (checked first) and say what was done."""
+    check_due(kind, due, year)
+    await repo.set_deadline(session, org.id, kind, due, year, user_id)
+    if year is None:
+        return _("Done: {kind} is due on {day} every year for the units under {org}.").format(
+            kind=kind_label(kind), day=fmt_date(due)[:5], org=org.name)
+    return _("Done: {kind} ({period}) is due on {date} for the units under {org}.").format(
+        kind=kind_label(kind), period=Period(year, kind).label, date=fmt_date(due), org=org.name)
+
+
+async def show(ctx: Ctx) -> list[Outgoing]:
+    org = await ctx.session.get(OrgUnit, ctx.user.org_unit_id)
     lines = [_("Deadlines for the units under {org}:").format(org=org.name)]
-    for kind in ("half_year", "annual"):
-        dues = {p: await effective(session, org.id, p) for p in around(kind, today) + [Period(today.year + 2, kind)]}
-        period = upcoming(kind, today, lambda p: dues[p][0])
-        due, source = dues[period]
+    for period, due, source in await next_dues(ctx.session, org.id, ctx.today()):
         if source is None:
             origin = _("default")
         elif source.id == org.id:
@@ -103,27 +124,21 @@ async def show(session: AsyncSession, user: User, today: date) -> list[Outgoing]
     return [Outgoing("\n".join(lines))]
 
 
-async def on_command(session: AsyncSession, user: User, arg: str, today: date) -> list[Outgoing]:
+async def on_command(ctx: Ctx, arg: str) -> list[Outgoing]:
     """``/hannop`` (show) or ``/hannop KIND DATE`` (set) for the supervisor's own org unit."""
-    if user.role not in (Role.supervisor, Role.admin):
+    if not access.is_supervisor(ctx.user):
         return [Outgoing(_("Only supervisors can set deadlines."))]
     parts = arg.split()
     if not parts:
-        return await show(session, user, today)
+        return await show(ctx)
     if len(parts) < 2:
         return [Outgoing(_("Write the report kind and the date, e.g. {cmd} 6thang 18/06/2026.").format(
             cmd=cmd("deadline")))]
+    org = await ctx.session.get(OrgUnit, ctx.user.org_unit_id)
     try:
         kind = parse_kind("".join(parts[:-1]))
-        due, year = parse_due(kind, parts[-1], today)
+        due, year = parse_due(kind, parts[-1], ctx.today())
+        text = await set_due(ctx.session, org, kind, due, year, ctx.user.id)
     except DeadlineError as err:
         return [Outgoing(str(err))]
-    await repo.set_deadline(session, user.org_unit_id, kind, due, year, user.id)
-    org = await session.get(OrgUnit, user.org_unit_id)
-    if year is None:
-        text = _("Done: {kind} is due on {day} every year for the units under {org}.").format(
-            kind=kind_label(kind), day=fmt_date(due)[:5], org=org.name)
-    else:
-        text = _("Done: {kind} ({period}) is due on {date} for the units under {org}.").format(
-            kind=kind_label(kind), period=Period(year, kind).label, date=fmt_date(due), org=org.name)
     return [Outgoing(text)]

@@ -18,6 +18,9 @@ class Incoming:
     # The question key (Outgoing.meta["key"]) the pressed choice was shown with, from channels whose
     # old buttons stay pressable (Telegram); a press whose question is no longer current is stale.
     context: str | None = None
+    # Which bot of the channel received it (Telegram: the bot's id): with the channel and the update
+    # id, the key that makes a repeated delivery a no-op, so two bots can share one database.
+    bot: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, Callable
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.choices import encode
 from handlers.commands import cmd
+from handlers.context import Ctx, Mode
 from handlers.events import Choice, Outgoing
 from reports.i18n import _
 from handlers.parsing import fold
 from reports.clock import vn_today
 from reports.formatting import fmt_date
-from storage import repo
-from storage.models import Conversation, Invite, OrgUnit, Role, User
+from storage import access, repo
+from storage.models import Invite, OrgUnit, Role, User
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
@@ -37,9 +37,6 @@ _ROLE_WORDS = {
     "supervisor": Role.supervisor, "cap tren": Role.supervisor, "captren": Role.supervisor,
     "giam sat": Role.supervisor, "giamsat": Role.supervisor,
 }
-
-SetMode = Callable[..., None]
-
 
 class InviteError(ValueError):
     """The invite cannot be created; ``str(err)`` is the message for the person who asked."""
@@ -69,7 +66,7 @@ def _bounded(value: int | str | None, default: int, maximum: int, message: str) 
     if value is None:
         return default
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= maximum:
+    if not (text.isascii() and text.isdigit()) or len(text) > 6 or not 1 <= int(text) <= maximum:
         raise InviteError(message.format(max=maximum))
     return int(text)
 
@@ -115,30 +112,24 @@ def describe(invite: Invite, org: OrgUnit) -> str:
     return "\n".join(lines)
 
 
-def _is_supervisor(user: User | None) -> bool:
-    return user is not None and Role(user.role) in (Role.supervisor, Role.admin)
-
-
 async def _units_for(session: AsyncSession, user: User) -> list[OrgUnit]:
-    """The supervisor's own org unit and every unit below it."""
-    own = await session.get(OrgUnit, user.org_unit_id)
-    return [own, *await repo.children_of(session, user.org_unit_id)]
+    """The units the supervisor may invite for: their own and every unit below it."""
+    return (await access.load_tree(session)).administered_by(user)
 
 
 def _created(invite: Invite, org: OrgUnit) -> Outgoing:
     return Outgoing(describe(invite, org), meta={"invite_code": invite.code})
 
 
-async def on_command(
-    session: AsyncSession, user: User | None, conv: Conversation, arg: str, now: datetime, set_mode: SetMode
-) -> list[Outgoing]:
+async def on_command(ctx: Ctx, arg: str) -> list[Outgoing]:
     """``/moi`` (guided), ``/moi ROLE`` (pick the unit) or ``/moi ROLE UNIT [USES] [DAYS]``."""
-    if not _is_supervisor(user):
+    session, user = ctx.session, ctx.user
+    if not access.is_supervisor(user):
         return [Outgoing(_("Only supervisors can create invite codes. Ask your supervisor for one."))]
     words = arg.split()
     if not words:
-        choices = tuple(Choice(f"inv:{r.value}", role_label(r)) for r in INVITE_ROLES)
-        set_mode(conv, "invite", choices=choices)
+        choices = tuple(Choice(encode("inv", r.value), role_label(r)) for r in INVITE_ROLES)
+        ctx.set_mode(Mode.invite, choices=choices)
         return [Outgoing(_("New invite code. For which role?"), choices)]
     if len(words) > 4:
         return [Outgoing(_("Write it as: {cmd} ROLE UNIT_CODE [USES] [DAYS], e.g. {cmd} officer DONG_SON 3 14.").format(
@@ -146,14 +137,14 @@ async def on_command(
     try:
         role = parse_role(words[0])
         if len(words) == 1:
-            return await _pick_unit(session, user, conv, role, set_mode)
+            return await _pick_unit(ctx, role)
         units = {u.code.upper(): u for u in await _units_for(session, user)}
         org = units.get(words[1].upper())
         if org is None:
             raise InviteError(_("“{code}” is not an org unit you can invite for. Yours: {codes}.").format(
                 code=words[1], codes=", ".join(list(units)[:15])))
-        invite = await create_invite(session, org, role, uses=_word(words, 2), days=_word(words, 3), now=now,
-                                     created_by=user.id)
+        invite = await create_invite(session, org, role, uses=_word(words, 2), days=_word(words, 3),
+                                     now=ctx.now(), created_by=user.id)
     except InviteError as err:
         return [Outgoing(str(err))]
     return [_created(invite, org)]
@@ -163,13 +154,11 @@ def _word(words: list[str], i: int) -> str | None:
     return words[i] if len(words) > i else None
 
 
-async def _pick_unit(
-    session: AsyncSession, user: User, conv: Conversation, role: Role, set_mode: SetMode
-) -> list[Outgoing]:
-    units = await _units_for(session, user)
+async def _pick_unit(ctx: Ctx, role: Role) -> list[Outgoing]:
+    units = await _units_for(ctx.session, ctx.user)
     shown = units[:MAX_UNIT_CHOICES]
-    choices = tuple(Choice(f"inv:{role.value}:{u.id}", f"{u.name} ({u.code})") for u in shown)
-    set_mode(conv, "invite", choices=choices)
+    choices = tuple(Choice(encode("inv", role.value, u.id), f"{u.name} ({u.code})") for u in shown)
+    ctx.set_mode(Mode.invite, choices=choices)
     text = _("Invite code for the role {role}. For which org unit?").format(role=role_label(role))
     if len(units) > len(shown):
         text += "\n" + _("Only the first {n} are listed; for another unit type {cmd} {role} UNIT_CODE.").format(
@@ -177,39 +166,19 @@ async def _pick_unit(
     return [Outgoing(text, choices)]
 
 
-async def on_choice(
-    session: AsyncSession, user: User | None, conv: Conversation, value: str, now: datetime, set_mode: SetMode
-) -> list[Outgoing]:
+async def on_choice(ctx: Ctx, role_word: str, unit: str = "") -> list[Outgoing]:
     """A press in the guided flow: ``inv:ROLE`` (then pick the unit) or ``inv:ROLE:UNIT_ID`` (create)."""
-    if not _is_supervisor(user):
+    if not access.is_supervisor(ctx.user):
         return [Outgoing(_("Only supervisors can create invite codes. Ask your supervisor for one."))]
-    role_word, _sep, unit = value.partition(":")
     try:
         role = parse_role(role_word)
     except InviteError as err:
         return [Outgoing(str(err))]
     if not unit:
-        return await _pick_unit(session, user, conv, role, set_mode)
-    org = next((u for u in await _units_for(session, user) if str(u.id) == unit), None)
+        return await _pick_unit(ctx, role)
+    org = next((u for u in await _units_for(ctx.session, ctx.user) if str(u.id) == unit), None)
     if org is None:
-        return await _pick_unit(session, user, conv, role, set_mode)
-    invite = await create_invite(session, org, role, uses=None, days=None, now=now, created_by=user.id)
-    set_mode(conv, "idle")
+        return await _pick_unit(ctx, role)
+    invite = await create_invite(ctx.session, org, role, uses=None, days=None, now=ctx.now(), created_by=ctx.user.id)
+    ctx.set_mode(Mode.idle)
     return [_created(invite, org)]
-
-
-def org_tree(units: list[OrgUnit]) -> list[tuple[int, OrgUnit]]:
-    """(depth, unit) in tree order: each unit followed by the units below it, by code."""
-    by_parent: dict[Any, list[OrgUnit]] = {}
-    ids = {u.id for u in units}
-    for u in units:
-        by_parent.setdefault(u.parent_id if u.parent_id in ids else None, []).append(u)
-    out: list[tuple[int, OrgUnit]] = []
-
-    def walk(parent: Any, depth: int) -> None:
-        for u in sorted(by_parent.get(parent, []), key=lambda x: x.code):
-            out.append((depth, u))
-            walk(u.id, depth + 1)
-
-    walk(None, 0)
-    return out

@@ -15,8 +15,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +25,17 @@ from handlers import settings_flow
 from handlers.commands import cmd
 from handlers.events import Document, Outgoing
 from reports.i18n import _
-from handlers.parsing import AnswerError, parse_answer
-from handlers.text import split_message
 from reports.clock import vn_today
-from reports.document import Letterhead, LayoutError, build_context, render_docx
-from reports.logic import SKIPPED, ReportState
+from reports.document import LayoutError, build_context, render_docx
+from reports.logic import ReportState
 from reports.periods import Period
 from reports.prose import Figures
-from reports.schema import Indicator, Template
+from reports.schema import Template
 from reports.summary import summary_text
-from reports.values import Pair, from_json
 from storage import repo
 from storage.models import OrgUnit, Report, ReportStatus
 
 log = logging.getLogger(__name__)
-CHANNEL_LIMITS = {"telegram": 4096, "zalo": 2000, "console": 4000}
-DEFAULT_LIMIT = 2000  # the smallest limit of the channels we serve, for a channel not listed
-
-
-def limit_for(channel: str) -> int:
-    return CHANNEL_LIMITS.get(channel, DEFAULT_LIMIT)
 
 
 def default_files_dir() -> Path:
@@ -56,13 +46,7 @@ def default_files_dir() -> Path:
 
 
 async def report_state(session: AsyncSession, template: Template, report_id: int) -> ReportState:
-    answers: dict[str, Any] = {}
-    for row in await repo.answers_of(session, report_id):
-        ind = template.by_key.get(row.key)
-        if ind is None:
-            continue  # an indicator of an older template version
-        answers[row.key] = SKIPPED if row.skipped else from_json(ind.type, row.value)
-    return ReportState(template, answers)
+    return ReportState.from_stored(template, await repo.answers_of(session, report_id))
 
 
 async def previous_report(session: AsyncSession, report: Report) -> Report | None:
@@ -77,12 +61,6 @@ async def load_figures(session: AsyncSession, template: Template, report: Report
     prev = await previous_report(session, report)
     previous = (await report_state(session, template, prev.id)).effective() if prev else None
     return Figures(template, values, previous), prev
-
-
-async def org_and_parent(session: AsyncSession, org_id: int) -> tuple[OrgUnit, OrgUnit | None]:
-    org = await session.get(OrgUnit, org_id)
-    parent = await session.get(OrgUnit, org.parent_id) if org.parent_id else None
-    return org, parent
 
 
 def issued_date(report: Report) -> date | None:
@@ -104,9 +82,12 @@ class Built:
 
 
 def file_name(org: OrgUnit, report: Report, draft: bool) -> str:
+    """``BaoCao_DONG_SON_commune_half_year_2026-H1.docx``: the unit, the template and the period, so
+    that two reports of one period never share a name."""
     code = re.sub(r"[^A-Za-z0-9_-]+", "_", org.code).strip("_") or "org"
+    template = re.sub(r"[^A-Za-z0-9_-]+", "_", report.template_key).strip("_") or "report"
     period = re.sub(r"[^A-Za-z0-9-]+", "_", report.period)
-    return f"BaoCao_{code}_{period}{'_DuThao' if draft else ''}.docx"
+    return f"BaoCao_{code}_{template}_{period}{'_DuThao' if draft else ''}.docx"
 
 
 def write_docx(context: dict[str, Any], path: Path, layout: Path | None, fallback: bool = True) -> str | None:
@@ -141,7 +122,7 @@ async def build_file(
     """Write the report's .docx to ``out``. ``layout`` overrides the commune's own layout and must
     work (LayoutError otherwise); a broken layout of the commune falls back to the standard one."""
     figures, _prev = await load_figures(session, template, report)
-    org, parent = await org_and_parent(session, report.org_unit_id)
+    org, parent = await repo.org_and_parent(session, report.org_unit_id)
     issued = issued_date(report)
     today = vn_today(now)
     context = build_context(figures, Period.from_key(report.period), settings_flow.letterhead_for(org, parent),
@@ -158,8 +139,8 @@ def _report_name(template: Template, report: Report) -> str:
     return template.report_name(Period.from_key(report.period).year)
 
 
-def summary_messages(figures: Figures, template: Template, report: Report, prev: Report | None,
-                     limit: int) -> list[Outgoing]:
+def summary_message(figures: Figures, template: Template, report: Report, prev: Report | None) -> Outgoing:
+    """The whole summary; the channel splits it to its own limit."""
     draft = report.status != ReportStatus.submitted
     heading = _("📊 Summary — {name}").format(name=_report_name(template, report))
     if draft:
@@ -170,12 +151,12 @@ def summary_messages(figures: Figures, template: Template, report: Report, prev:
     else:
         note = _("There is no submitted report of {period} to compare with.").format(period=last)
     text = summary_text(figures, heading, _("No figures have been answered yet."), (note,))
-    return [Outgoing(chunk, meta={"screen": "summary"}) for chunk in split_message(text, limit)]
+    return Outgoing(text, meta={"screen": "summary"})
 
 
-async def summary_outputs(session: AsyncSession, template: Template, report: Report, channel: str) -> list[Outgoing]:
+async def summary_outputs(session: AsyncSession, template: Template, report: Report) -> list[Outgoing]:
     figures, prev = await load_figures(session, template, report)
-    return summary_messages(figures, template, report, prev, limit_for(channel))
+    return [summary_message(figures, template, report, prev)]
 
 
 async def file_outputs(session: AsyncSession, template: Template, report: Report, now: datetime,
@@ -199,7 +180,7 @@ async def file_outputs(session: AsyncSession, template: Template, report: Report
 
 
 async def report_outputs(
-    session: AsyncSession, templates: dict[str, Template], report: Report, now: datetime, channel: str,
+    session: AsyncSession, templates: dict[str, Template], report: Report, now: datetime,
     *, summary: bool = True, document: bool = True, files_dir: Path | None = None,
 ) -> list[Outgoing]:
     """What the officer gets for a report: the summary message(s), then the Word file."""
@@ -208,7 +189,7 @@ async def report_outputs(
         return []
     replies: list[Outgoing] = []
     if summary:
-        replies += await summary_outputs(session, template, report, channel)
+        replies += await summary_outputs(session, template, report)
     if document:
         try:
             replies += await file_outputs(session, template, report, now, files_dir)
@@ -217,102 +198,3 @@ async def report_outputs(
             replies.append(Outgoing(_("Sorry, the Word file could not be made this time. "
                                       "Type {file} to try again.").format(file=cmd("file"))))
     return replies
-
-
-# ---------------------------------------------------------------------------- sample figures
-
-
-_EXAMPLE = re.compile(r"ví dụ:\s*(.+)", re.IGNORECASE | re.DOTALL)
-
-
-def _example(text: str, stops: str = r"\.\s|\)\s*$") -> str | None:
-    """The example a hint or a field label gives after “ví dụ:”."""
-    m = _EXAMPLE.search(text)
-    if not m:
-        return None
-    example = re.split(stops, m.group(1).strip())[0]
-    return example.strip().rstrip(".").strip() or None
-
-
-def _fallback(ind: Indicator, period: Period, n: int) -> Any:
-    low = int(ind.min or 0)
-    if ind.type == "integer":
-        return low + 3 + n % 5
-    if ind.type in ("decimal", "percent"):
-        return Decimal(low) + Decimal("12.5")
-    if ind.type == "pair":
-        return Pair(Decimal(8), Decimal(10))
-    if ind.type == "yesno":
-        return False
-    if ind.type == "choice":
-        return ind.choices[0].id
-    if ind.type == "multichoice":
-        return [c.id for c in ind.choices[:2]]
-    if ind.type == "date":
-        return period.end - timedelta(days=30)
-    if ind.type == "text":
-        return ind.standard or _example(ind.hint) or f"Nội dung mẫu cho mục “{ind.short_label}”."
-    return [_sample_item(ind, period, 0)]
-
-
-def _sample_item(ind: Indicator, period: Period, i: int) -> dict[str, Any]:
-    item: dict[str, Any] = {}
-    for f in ind.fields:
-        if f.type == "choice":
-            item[f.key] = f.choices[i % len(f.choices)].id
-        elif f.type == "date":
-            item[f.key] = (period.start + timedelta(days=40 + 30 * i)).isoformat()
-        elif f.type == "integer":
-            item[f.key] = i + 1
-        else:
-            item[f.key] = _example(f.label, r"[;)]") or _example(ind.hint) or f"{f.label} {i + 1}"
-    return item
-
-
-def sample_answers(template: Template, period: Period) -> dict[str, Any]:
-    """Plausible answers for a preview: each indicator's example from its hint where it parses,
-    else a value of the right type."""
-    answers: dict[str, Any] = {}
-    for n, ind in enumerate(template.indicators):
-        example = _example(ind.hint) if ind.type not in ("list", "text") else None
-        value = None
-        if example is not None:
-            try:
-                value = parse_answer(ind, example)
-            except AnswerError:
-                value = None
-        if value is None or value == []:
-            value = _fallback(ind, period, n)
-        answers[ind.key] = value
-    return answers
-
-
-def sample_previous(template: Template, answers: dict[str, Any]) -> dict[str, Any]:
-    """Last year's figures for a preview: the numbers about a tenth lower."""
-    previous = {}
-    for key, value in answers.items():
-        ind = template.by_key[key]
-        if ind.type == "integer":
-            previous[key] = value - value // 50 if ind.profile else value * 9 // 10
-        else:
-            previous[key] = value
-    return previous
-
-
-def sample_figures(template: Template, period: Period) -> Figures:
-    answers = sample_answers(template, period)
-    values = ReportState(template, answers).effective()
-    previous = ReportState(template, sample_previous(template, answers)).effective()
-    return Figures(template, values, previous)
-
-
-def sample_letterhead() -> Letterhead:
-    return Letterhead(
-        issuing_body=("ỦY BAN NHÂN DÂN", "XÃ ĐÔNG SƠN"),
-        supervising_body="UBND TỈNH BẮC NINH",
-        place="Đông Sơn",
-        doc_number="5",
-        signer_lines=("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
-        signer_name="Nguyễn Văn An",
-        recipients=("UBND tỉnh Bắc Ninh", "Thường trực Đảng ủy xã", "Lưu: VT"),
-    )

@@ -132,7 +132,7 @@ def parse_date(text: str) -> date:
 def match_choice(choices: tuple[Choice, ...], text: str) -> str | None:
     """The id of the choice typed by number (1-based), label or id; None when nothing matches."""
     raw = normalize(text)
-    if raw.isdigit() and 1 <= int(raw) <= len(choices):
+    if raw.isascii() and raw.isdigit() and len(raw) <= 4 and 1 <= int(raw) <= len(choices):
         return choices[int(raw) - 1].id
     folded = fold(raw)
     for c in choices:

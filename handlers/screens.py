@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.choices import encode
 from handlers.commands import cmd
 from handlers.events import Choice, Outgoing
 from reports.i18n import _
@@ -11,8 +12,6 @@ from reports.logic import SKIPPED, ReportState
 from reports.schema import Indicator, Template
 from reports.values import display
 
-STANDARD = "std"
-KEEP = "keep"
 
 
 def answer_text(ind: Indicator, value: Any) -> str:
@@ -33,7 +32,7 @@ def _section_path(template: Template, key: str) -> str:
 def question(state: ReportState, key: str, *, editing: bool = False) -> Outgoing:
     template = state.template
     ind = template.by_key[key]
-    keys = state.relevant_keys()
+    keys = state.possible_keys()  # a total that does not jump up as skip logic opens questions
     number = keys.index(key) + 1 if key in keys else 0
     lines = [
         _("Question {n}/{total} · {section}").format(n=number, total=len(keys), section=_section_path(template, key)),
@@ -44,11 +43,11 @@ def question(state: ReportState, key: str, *, editing: bool = False) -> Outgoing
     choices: list[Choice] = []
     multi = False
     if ind.type == "yesno":
-        choices = [Choice("a:yes", _("Yes")), Choice("a:no", _("No"))]
+        choices = [Choice(encode("a", "yes"), _("Yes")), Choice(encode("a", "no"), _("No"))]
     elif ind.type == "choice":
-        choices = [Choice(f"a:{c.id}", c.label) for c in ind.choices]
+        choices = [Choice(encode("a", c.id), c.label) for c in ind.choices]
     elif ind.type == "multichoice":
-        choices = [Choice(f"a:{c.id}", c.label) for c in ind.choices]
+        choices = [Choice(encode("a", c.id), c.label) for c in ind.choices]
         multi = True
         lines.append(_("Type the numbers of every option that applies, separated by commas (e.g. 1, 3), or “không”."))
     elif ind.type == "list":
@@ -62,7 +61,7 @@ def question(state: ReportState, key: str, *, editing: bool = False) -> Outgoing
     elif ind.type == "text" and ind.standard:
         lines += ["", _("Standard paragraph:"), f"«{ind.standard}»", "",
                   _("Choose 1 to use it as it is, or send your own text (you may copy it, edit it and send it back).")]
-        choices = [Choice(STANDARD, _("Use the standard paragraph"))]
+        choices = [Choice(encode("std"), _("Use the standard paragraph"))]
     current = state.answers.get(key)
     if key in state.answers:
         lines += ["", _("Current answer: {value}").format(value=answer_text(ind, current))]
@@ -100,8 +99,8 @@ def review(state: ReportState, title: str, locked: bool = False) -> Outgoing:
     if missing:
         lines.append(_("{n} required answers are still missing (marked *).").format(n=len(missing)))
     lines.append(_("To change an answer, type {edit} followed by its number, e.g. {edit} 3.").format(edit=cmd("edit")))
-    choices = [Choice("submit", _("Submit the report")), Choice("continue", _("Continue answering")),
-               Choice("edit", _("Edit an answer"))]
+    choices = [Choice(encode("submit"), _("Submit the report")), Choice(encode("continue"), _("Continue answering")),
+               Choice(encode("edit"), _("Edit an answer"))]
     return Outgoing("\n".join(lines), tuple(choices), meta={"screen": "review"})
 
 
@@ -126,6 +125,7 @@ def help_text(registered: bool) -> str:
         _("{cmd} — key figures of the report, a draft too").format(cmd=cmd("summary")),
         _("{cmd} — the Word file of the report, a draft too").format(cmd=cmd("file")),
         _("{cmd} — signer, recipients and number of the Word file").format(cmd=cmd("settings")),
+        _("{cmd} — use the assistant on another messenger too (Zalo, Telegram)").format(cmd=cmd("link")),
         _("{cmd} en|vi — change the language").format(cmd=cmd("language")),
         "",
         _("Numbers are written the Vietnamese way: 1.028 (one thousand and twenty-eight), 85,5 (a decimal)."),

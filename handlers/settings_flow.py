@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Callable
 
 from handlers.commands import cmd
+from handlers.context import Ctx, Mode
+from handlers.events import Outgoing
 from reports.i18n import _
 from handlers.parsing import fold, normalize
 from reports.document import Letterhead
+from storage import repo
 from storage.models import OrgUnit
 
 CLEAR_WORDS = {"-", "không", "khong", "xoa", "xóa", "none"}
@@ -165,7 +168,7 @@ def _check(setting: Setting, value: str) -> tuple[object, str | None]:
         return value, None
     if key == "doc_number":
         value = value.strip()
-        if not value.isdigit() or len(value) > 6 or int(value) == 0:
+        if not (value.isascii() and value.isdigit()) or len(value) > 6 or int(value) == 0:
             return None, _("The document number is a whole number, e.g. 05.")
         return value, None
     if key == "doc_symbol":
@@ -238,3 +241,18 @@ def handle(org: OrgUnit, parent: OrgUnit | None, text: str) -> tuple[str, bool]:
     apply(org, changes)
     names = ", ".join(s.names[0] for s in SETTINGS if s.key in changes)
     return _("Saved: {names}.").format(names=names) + "\n\n" + show(org, parent), True
+
+
+async def on_command(ctx: Ctx, text: str) -> list[Outgoing]:
+    """``/caidat``: show the Word file's settings, or store the ``name: value`` lines written (then
+    or in the next message)."""
+    org, parent = await repo.org_and_parent(ctx.session, ctx.user.org_unit_id)
+    if not text.strip():
+        ctx.set_mode(Mode.settings)
+        return [Outgoing(show(org, parent))]
+    reply, stored = handle(org, parent, text)
+    if stored:
+        ctx.session.add(org)
+        if ctx.mode is Mode.settings:
+            ctx.set_mode(Mode.idle)
+    return [Outgoing(reply)]

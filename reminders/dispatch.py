@@ -1,7 +1,8 @@
 """Rate-limited delivery through channel adapters.
 
-A channel adapter in ``bot/`` implements :class:`Sender` (the console prints, Telegram calls the Bot
-API). The :class:`Dispatcher` paces every channel with its own :class:`RateLimiter` — a global rate
+``bot.channels.base.NoticeSender`` implements :class:`Sender` for every channel, with the
+channel's own :class:`Limits` (Telegram: ``bot.channels.telegram.channel.LIMITS``). The
+:class:`Dispatcher` paces every channel with its own :class:`RateLimiter` — a global rate
 (Telegram: 30 messages a second) and a minimum interval per chat (Telegram: 1 a second) — pauses
 the whole channel when the API answers 429 with ``retry_after`` and then sends the same message
 again, retries a transient failure (network, 5xx) a few times, and gives up at once on a permanent
@@ -62,7 +63,6 @@ class Limits:
         return 1.0 / (self.per_second * self.headroom)
 
 
-TELEGRAM_LIMITS = Limits(30.0, 1.0)
 UNLIMITED = Limits(1e9, 0.0, 1.0)
 
 
@@ -150,7 +150,7 @@ class Dispatcher:
         for sender, limits in senders:
             self.add(sender, limits)
 
-    def add(self, sender: Sender, limits: Limits = TELEGRAM_LIMITS) -> None:
+    def add(self, sender: Sender, limits: Limits) -> None:
         self.senders[sender.channel] = sender
         self.limiters[sender.channel] = RateLimiter(limits, self.now, self.sleep)
 

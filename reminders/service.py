@@ -38,16 +38,15 @@ from reminders.messages import Progress
 from reports.clock import as_utc
 from reports.i18n import use_locale
 from reminders.policy import ReminderPolicy, Slot
-from reports.logic import SKIPPED, ReportState
+from reports.logic import ReportState
 from reports.periods import Period, around, resolve_due
 from reports.schema import Template
-from reports.values import from_json
-from storage import repo
+from storage import access, repo
+from storage.access import REPORTING_KINDS, OrgTree
 from storage.models import Answer, ChannelIdentity, OrgUnit, ReminderLog, Report, ReportStatus, Role, User, utcnow
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-COMMUNE_KINDS = frozenset({"commune", "ward", "special_zone"})  # xã, phường, đặc khu: the units that report
 OFFICER, DIGEST, NOTICE = "reminder", "digest", "notice"
 
 
@@ -55,6 +54,11 @@ def _chunks(ids: Sequence[int], size: int = 1000) -> list[list[int]]:
     """``IN (…)`` lists of a size every database takes."""
     ids = list(ids)
     return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def _later(ident: ChannelIdentity, than: ChannelIdentity) -> bool:
+    """Was ``ident`` used after ``than`` (an identity never seen counts as used when it was made)?"""
+    return (ident.last_seen_at or ident.created_at) >= (than.last_seen_at or than.created_at)
 
 
 @dataclass(frozen=True)
@@ -93,38 +97,19 @@ class RunResult:
 class _World:
     """What a plan reads from the database, loaded once per run."""
 
-    units: dict[int, OrgUnit]
-    children: dict[int | None, list[int]]
+    tree: OrgTree
     rules: dict[int, dict[str, dict]]
     users: list[User]
     identities: dict[int, ChannelIdentity]  # user id → the identity to write to
     logged: set[tuple[int, str, str]]
 
-    def chain(self, org_id: int) -> list[int]:
-        ids: list[int] = []
-        current: int | None = org_id
-        while current is not None and current in self.units and current not in ids:
-            ids.append(current)
-            current = self.units[current].parent_id
-        return ids
+    @property
+    def units(self) -> dict[int, OrgUnit]:
+        return self.tree.units
 
     def due(self, org_id: int, period: Period) -> date:
-        chain = [self.rules.get(i, {}).get(period.kind, {}) for i in self.chain(org_id)]
+        chain = [self.rules.get(i, {}).get(period.kind, {}) for i in self.tree.ancestors(org_id)]
         return resolve_due(period, chain)[0]
-
-    def communes_below(self, org_id: int) -> list[int]:
-        found: list[int] = []
-        frontier = list(self.children.get(org_id, []))
-        seen: set[int] = set()
-        while frontier:
-            unit_id = frontier.pop()
-            if unit_id in seen:
-                continue
-            seen.add(unit_id)
-            if self.units[unit_id].kind in COMMUNE_KINDS:
-                found.append(unit_id)
-            frontier.extend(self.children.get(unit_id, []))
-        return sorted(found, key=lambda i: (self.units[i].name, i))
 
 
 class ReminderService:
@@ -156,24 +141,23 @@ class ReminderService:
         return template.report_name(period.year)
 
     async def _world(self, session: AsyncSession, periods: Iterable[str], channels: set[str] | None) -> _World:
-        units = {u.id: u for u in await repo.org_units(session)}
-        children: dict[int | None, list[int]] = {}
-        for unit in units.values():
-            children.setdefault(unit.parent_id, []).append(unit.id)
+        tree = await access.load_tree(session)
         users = list((await session.exec(
             select(User).where(User.role.in_([Role.officer, Role.supervisor])).order_by(User.id))).all())
         identities: dict[int, ChannelIdentity] = {}
         stmt = select(ChannelIdentity).where(ChannelIdentity.blocked == False).order_by(ChannelIdentity.id)  # noqa: E712
         for ident in (await session.exec(stmt)).all():
             if channels is None or ident.channel in channels:
-                identities[ident.user_id] = ident  # the newest identity of a user wins
+                known = identities.get(ident.user_id)
+                if known is None or _later(ident, known):
+                    identities[ident.user_id] = ident  # the messenger used last (else the newest) wins
         keys = list(periods)
         logged: set[tuple[int, str, str]] = set()
         if keys:
             rows = await session.exec(
                 select(ReminderLog.user_id, ReminderLog.period, ReminderLog.kind).where(ReminderLog.period.in_(keys)))
             logged = {tuple(r) for r in rows.all()}
-        return _World(units, children, await repo.deadline_rules(session), users, identities, logged)
+        return _World(tree, await repo.deadline_rules(session), users, identities, logged)
 
     async def _progress(
         self, session: AsyncSession, org_ids: Sequence[int], period: Period, template: Template,
@@ -183,19 +167,15 @@ class ReminderService:
         reports: list[Report] = []
         for chunk in _chunks(org_ids):
             reports += (await session.exec(
-                select(Report).where(Report.period == period.key, Report.org_unit_id.in_(chunk)))).all()
+                select(Report).where(Report.period == period.key, Report.template_key == template.key,
+                                     Report.org_unit_id.in_(chunk)))).all()
+        # submission is per (unit, template, period): another report of the period does not count
         submitted = {r.org_unit_id for r in reports if r.status == ReportStatus.submitted}
-        drafts: dict[int, Report] = {}
-        for r in reports:
-            if r.org_unit_id not in submitted and r.template_key in self.templates:
-                drafts.setdefault(r.org_unit_id, r)
-        answers: dict[int, dict[str, Any]] = {r.id: {} for r in drafts.values()}
-        by_report = {r.id: r for r in drafts.values()}
-        for chunk in _chunks(list(answers)):
+        drafts = {r.org_unit_id: r for r in reports if r.org_unit_id not in submitted}
+        rows: dict[int, list[Answer]] = {r.id: [] for r in drafts.values()}
+        for chunk in _chunks(list(rows)):
             for row in (await session.exec(select(Answer).where(Answer.report_id.in_(chunk)))).all():
-                ind = self.templates[by_report[row.report_id].template_key].by_key.get(row.key)
-                if ind is not None:
-                    answers[row.report_id][row.key] = SKIPPED if row.skipped else from_json(ind.type, row.value)
+                rows[row.report_id].append(row)
         empty_total = ReportState(template, {}).progress()[1]
         progress: dict[int, Progress] = {}
         for org_id in org_ids:
@@ -206,7 +186,7 @@ class ReminderService:
             if draft is None:
                 progress[org_id] = Progress(name, 0, empty_total, False)
             else:
-                done, total = ReportState(self.templates[draft.template_key], answers[draft.id]).progress()
+                done, total = ReportState.from_stored(template, rows[draft.id]).progress()
                 progress[org_id] = Progress(name, done, total, True)
         return submitted, progress
 
@@ -226,7 +206,7 @@ class ReminderService:
             for user in world.users:
                 if user.role == Role.supervisor:
                     supervisors.append(user)
-                elif world.units.get(user.org_unit_id) and world.units[user.org_unit_id].kind in COMMUNE_KINDS:
+                elif world.units.get(user.org_unit_id) and world.units[user.org_unit_id].kind in REPORTING_KINDS:
                     officers.setdefault(user.org_unit_id, []).append(user)
             planned: list[Planned] = []
             for period, template in periods:
@@ -257,7 +237,7 @@ class ReminderService:
             slot = self.policy.latest(self.policy.late_slots(due), today)
             if slot is None or (user.id, period.key, f"digest-{slot.kind}") in world.logged:
                 continue
-            below = world.communes_below(user.org_unit_id)
+            below = world.tree.reporting_below(user.org_unit_id)
             if below:
                 digests.append((user, due, slot, below))
         if not wanted and not digests:
@@ -314,16 +294,16 @@ class ReminderService:
                 period = Period.from_key(report.period)
                 name = self._report_name(self.templates[report.template_key], period)
                 commune = world.units[report.org_unit_id]
-                for org_id in world.chain(report.org_unit_id)[1:]:
+                for org_id in world.tree.ancestors(report.org_unit_id)[1:]:
                     for user in by_unit.get(org_id, []):
                         if (user.id, report.period, kind) in world.logged:
                             continue
-                        if report.period not in done_by_period:
-                            rows = await session.exec(select(Report.org_unit_id).where(
-                                Report.period == report.period, Report.status == ReportStatus.submitted))
-                            done_by_period[report.period] = set(rows.all())
-                        below = world.communes_below(org_id)
-                        done = len(done_by_period[report.period] & set(below))
+                        done_key = f"{report.template_key}/{report.period}"
+                        if done_key not in done_by_period:
+                            done_by_period[done_key] = await access.submitted_units(
+                                session, report.template_key, report.period)
+                        below = world.tree.reporting_below(org_id)
+                        done = len(done_by_period[done_key] & set(below))
                         unit = world.units[org_id]
                         ident = world.identities[user.id]
                         with use_locale(user.locale):

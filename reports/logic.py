@@ -4,18 +4,36 @@ fields, progress and the order of questions. Pure functions over typed values, n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
-from reports.expressions import evaluate
+from reports.expressions import evaluate, names_in
 from reports.schema import Indicator, Rule, Template
+from reports.values import from_json
 
 SKIPPED = object()  # an indicator the officer chose to skip
+
+
+class StoredAnswer(Protocol):  # an answer row as storage keeps it (storage.models.Answer)
+    key: str
+    skipped: bool
+    value: Any
 
 
 @dataclass
 class ReportState:
     template: Template
     answers: Mapping[str, Any]  # key -> typed value, or SKIPPED
+
+    @classmethod
+    def from_stored(cls, template: Template, rows: Iterable[StoredAnswer]) -> "ReportState":
+        """The state of a report from its stored answer rows (the one place they are decoded);
+        answers to indicators the template no longer has (an older version) are left out."""
+        answers: dict[str, Any] = {}
+        for row in rows:
+            ind = template.by_key.get(row.key)
+            if ind is not None:
+                answers[row.key] = SKIPPED if row.skipped else from_json(ind.type, row.value)
+        return cls(template, answers)
 
     def effective(self) -> dict[str, Any]:
         """Answered values of relevant indicators, then computed fields, in template order."""
@@ -46,13 +64,37 @@ class ReportState:
                     values[ind.key] = value
         return keys
 
+    def possible_keys(self) -> list[str]:
+        """The relevant indicators and those that can still become relevant: a condition that names
+        a question not answered yet is open. Answering only ever shrinks this list, so a count
+        over it does not jump up as skip logic opens questions."""
+        values: dict[str, Any] = {}
+        pending: set[str] = set()  # possible and not answered yet
+        keys = []
+        for ind in self.template.indicators:
+            if ind.relevant:
+                result = evaluate(ind.relevant, values)
+                possible = bool(result) if result is not None else bool(names_in(ind.relevant) & pending)
+            else:
+                possible = True
+            if not possible:
+                continue
+            keys.append(ind.key)
+            value = self.answers.get(ind.key, SKIPPED)
+            if ind.key not in self.answers:
+                pending.add(ind.key)
+            elif value is not SKIPPED and value is not None:
+                values[ind.key] = value
+        return keys
+
     def is_relevant(self, key: str) -> bool:
         return key in self.relevant_keys()
 
     def progress(self) -> tuple[int, int]:
-        """(answered or skipped, total) over the relevant indicators."""
-        keys = self.relevant_keys()
-        return sum(1 for k in keys if k in self.answers), len(keys)
+        """(answered or skipped, total): the answers of relevant indicators, over the indicators
+        that are or can still become relevant (so the total does not grow as questions open)."""
+        done = sum(1 for k in self.relevant_keys() if k in self.answers)
+        return done, len(self.possible_keys())
 
     def missing_required(self) -> list[Indicator]:
         by_key = self.template.by_key

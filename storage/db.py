@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -45,7 +43,9 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
-def alembic_config() -> Config:
+def alembic_config():  # noqa: ANN201 - alembic.config.Config (imported only to migrate)
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
@@ -53,6 +53,8 @@ def alembic_config() -> Config:
 
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
     """Apply Alembic migrations up to ``revision`` on ``engine`` (run at every start)."""
+
+    from alembic import command
 
     def _upgrade(sync_conn) -> None:  # noqa: ANN001
         cfg = alembic_config()
@@ -64,6 +66,8 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    from alembic import command
+
     def _down(sync_conn) -> None:  # noqa: ANN001
         cfg = alembic_config()
         cfg.attributes["connection"] = sync_conn

@@ -42,7 +42,6 @@ class Role(str, Enum):
     officer = "officer"
     leader = "leader"
     supervisor = "supervisor"
-    admin = "admin"
 
 
 class ReportStatus(str, Enum):
@@ -86,6 +85,16 @@ class ChannelIdentity(SQLModel, table=True):
     user_id: int = Field(foreign_key="app_user.id", index=True)
     blocked: bool = False
     created_at: datetime = _ts()
+    last_seen_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)  # reminders go where they were last
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code that adds another messenger to an existing user (shown on one, typed on the other)."""
+
+    __tablename__ = "link_code"
+    code: str = Field(primary_key=True, max_length=16)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Invite(SQLModel, table=True):
@@ -166,6 +175,7 @@ class ProcessedUpdate(SQLModel, table=True):
 
     __tablename__ = "processed_update"
     channel: str = Field(primary_key=True, max_length=16)
+    bot: str = Field(default="", primary_key=True, max_length=32)  # which bot of the channel (its id)
     update_id: str = Field(primary_key=True, max_length=64)
     at: datetime = _ts()
 

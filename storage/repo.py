@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Sequence
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +17,7 @@ from storage.models import (
     Conversation,
     Deadline,
     Invite,
+    LinkCode,
     OrgUnit,
     ProcessedUpdate,
     Report,
@@ -26,13 +28,14 @@ from storage.models import (
 )
 
 
-async def claim_update(session: AsyncSession, channel: str, update_id: str) -> bool:
-    """Record ``update_id`` as processed; False when it was already (a repeated delivery)."""
-    if await session.get(ProcessedUpdate, (channel, update_id)) is not None:
+async def claim_update(session: AsyncSession, channel: str, bot: str, update_id: str) -> bool:
+    """Record ``update_id`` of ``bot`` on ``channel`` as processed; False when it was already (a
+    repeated delivery)."""
+    if await session.get(ProcessedUpdate, (channel, bot, update_id)) is not None:
         return False
     try:
         async with session.begin_nested():
-            session.add(ProcessedUpdate(channel=channel, update_id=update_id))
+            session.add(ProcessedUpdate(channel=channel, bot=bot, update_id=update_id))
     except IntegrityError:
         return False
     return True
@@ -63,9 +66,38 @@ async def user_for(session: AsyncSession, channel: str, external_id: str) -> Use
     return (await session.exec(stmt)).first()
 
 
-async def identities_of(session: AsyncSession, user_ids: Sequence[int]) -> list[ChannelIdentity]:
-    stmt = select(ChannelIdentity).where(ChannelIdentity.user_id.in_(list(user_ids)))
-    return list((await session.exec(stmt)).all())
+async def seen(session: AsyncSession, channel: str, external_id: str, now: datetime,
+               every: timedelta = timedelta(minutes=10)) -> None:
+    """Note that the person used this messenger now (at most one write every ``every``)."""
+    await session.exec(
+        update(ChannelIdentity)
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id,
+               or_(ChannelIdentity.last_seen_at.is_(None), ChannelIdentity.last_seen_at < now - every))
+        .values(last_seen_at=now)
+    )
+
+
+async def create_link_code(session: AsyncSession, code: str, user_id: int, expires_at: datetime) -> LinkCode:
+    await session.exec(delete(LinkCode).where(LinkCode.user_id == user_id))  # one open code a person
+    link = LinkCode(code=code, user_id=user_id, expires_at=expires_at)
+    session.add(link)
+    await session.flush()
+    return link
+
+
+async def use_link_code(session: AsyncSession, code: str, now: datetime, channel: str, external_id: str,
+                        chat_id: str) -> User | None:
+    """Add this messenger to the user of ``code`` (used once, before it expires); None if it cannot be."""
+    link = await session.get(LinkCode, code)
+    if link is None:
+        return None
+    await session.delete(link)
+    if link.expires_at <= now:
+        return None
+    session.add(ChannelIdentity(channel=channel, external_id=external_id, chat_id=chat_id, user_id=link.user_id,
+                                last_seen_at=now))
+    await session.flush()
+    return await session.get(User, link.user_id)
 
 
 async def find_invite(session: AsyncSession, code: str) -> Invite | None:
@@ -119,20 +151,29 @@ async def org_by_code(session: AsyncSession, code: str) -> OrgUnit | None:
     return (await session.exec(select(OrgUnit).where(OrgUnit.code == code))).first()
 
 
+async def set_layout(session: AsyncSession, code: str, layout: str | None) -> bool:
+    """Give the org unit ``code`` its own Word layout (None: the standard one); False if no such unit."""
+    unit = await org_by_code(session, code)
+    if unit is None:
+        return False
+    values = dict(unit.settings or {})
+    if layout is None:
+        values.pop("layout", None)
+    else:
+        values["layout"] = layout
+    unit.settings = values
+    session.add(unit)
+    return True
+
+
+async def org_and_parent(session: AsyncSession, org_id: int) -> tuple[OrgUnit, OrgUnit | None]:
+    org = await session.get(OrgUnit, org_id)
+    parent = await session.get(OrgUnit, org.parent_id) if org.parent_id else None
+    return org, parent
+
+
 async def org_units(session: AsyncSession) -> list[OrgUnit]:
     return list((await session.exec(select(OrgUnit).order_by(OrgUnit.id))).all())
-
-
-async def children_of(session: AsyncSession, org_id: int) -> list[OrgUnit]:
-    """Every org unit below ``org_id`` (any depth), in id order."""
-    units = await org_units(session)
-    below: list[OrgUnit] = []
-    frontier = {org_id}
-    while frontier:
-        level = [u for u in units if u.parent_id in frontier]
-        below.extend(level)
-        frontier = {u.id for u in level}
-    return sorted(below, key=lambda u: u.id)
 
 
 async def find_report(session: AsyncSession, org_unit_id: int, template_key: str, period: str) -> Report | None:
@@ -215,18 +256,6 @@ async def set_blocked(session: AsyncSession, channel: str, chat_id: str, blocked
         session.add(identity)
     await session.flush()
     return len(rows)
-
-
-async def ancestors_of(session: AsyncSession, org_id: int) -> list[OrgUnit]:
-    """``org_id`` itself, then its parent, up to the root of the tree."""
-    chain: list[OrgUnit] = []
-    seen: set[int] = set()
-    unit = await session.get(OrgUnit, org_id)
-    while unit is not None and unit.id not in seen:
-        chain.append(unit)
-        seen.add(unit.id)
-        unit = await session.get(OrgUnit, unit.parent_id) if unit.parent_id is not None else None
-    return chain
 
 
 async def deadline_rules(session: AsyncSession, org_ids: Sequence[int] | None = None) -> dict[int, dict[str, dict]]:

@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.app import App, build_app
+from bot.channels.base import split_outgoing
+from bot.channels.fake import FakeChannel
 from bot.settings import Settings
 from handlers.events import Incoming, Outgoing
 
@@ -119,7 +121,10 @@ class Chat:
     async def send(self, text: str | None = None, choice: str | None = None, update_id: str | None = None) -> str:
         uid = update_id or str(next(self._ids))
         event = Incoming(self.channel, self.user, self.user, update_id=uid, text=text, choice=choice)
-        self.last = await self.app.core.handle(event)
+        # the core returns whole messages; split them as this chat's channel does
+        fake = FakeChannel.like(self.channel)
+        self.last = [piece for out in await self.app.core.handle(event)
+                     for piece in split_outgoing(fake.limit, fake.measure, out)]
         return "\n".join(o.text for o in self.last)
 
     @property

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from bot.app import App
-from bot.reminder_wiring import ConsoleSender
+from bot.reminder_wiring import console_sender
 from reminders.dispatch import UNLIMITED, Dispatcher
 from reminders.policy import ReminderPolicy
 from reminders.service import ReminderService
@@ -61,7 +61,7 @@ class Console:
 
     def __init__(self) -> None:
         self.buffer = io.StringIO()
-        self.sender = ConsoleSender(self.buffer)
+        self.sender = console_sender(self.buffer)
 
     def messages(self) -> list[tuple[str, str]]:
         out = []

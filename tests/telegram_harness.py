@@ -13,8 +13,8 @@ from typing import Any, Callable
 import pytest
 
 from bot.app import App
-from bot.telegram.retry import RetryMiddleware
-from bot.telegram.runner import TelegramService
+from bot.channels.telegram.retry import RetryMiddleware
+from bot.channels.telegram.service import TelegramService
 from tests.telegram_double import Call, TelegramDouble
 
 TOKEN = "7405261984:AAHtestSecretPart-do_not_LOG-9f3c2b7e1d"

@@ -36,8 +36,8 @@ async def test_only_officers_of_communes_that_have_not_submitted_are_reminded(mi
     binh, chi = console.to("1002")[0], console.to("1003")[0]
     # Saturday's "7 days before" reminder goes out at the next office hour, saying how long is left
     assert "Xã Dũng Liệt có hạn nộp ngày 20/06/2026, còn 4 ngày" in binh
-    assert "Đến nay đã trả lời 2/9 câu hỏi." in binh and "Làm tiếp ngay: /tieptuc" in binh
-    assert "Báo cáo chưa được bắt đầu (gồm 9 câu hỏi)." in chi and "Bắt đầu báo cáo ngay: /baocaomoi" in chi
+    assert "Đến nay đã trả lời 2/12 câu hỏi." in binh and "Làm tiếp ngay: /tieptuc" in binh
+    assert "Báo cáo chưa được bắt đầu (gồm 12 câu hỏi)." in chi and "Bắt đầu báo cáo ngay: /baocaomoi" in chi
     rows = await logs(mini_app)
     assert {(r.chat_id, r.period, r.kind, r.status) for r in rows} == {
         ("1002", "2026-H1", "before-7", "sent"), ("1003", "2026-H1", "before-7", "sent")}
@@ -53,7 +53,7 @@ async def test_the_continue_button_of_a_reminder_continues_the_report(mini_app, 
     notice = next(p for p in plan if p.chat_id == "1002").notices[0]
     assert notice.choices[0][0] == "continue"
     reply = await chat.send(choice=notice.choices[0][0])
-    assert "1/9" in reply and "Số hộ" in reply  # straight back to the next question
+    assert "1/12" in reply and "Số hộ" in reply  # straight back to the next question
 
 
 async def test_reminders_speak_the_recipients_language(mini_app, clock):

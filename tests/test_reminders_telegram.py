@@ -5,8 +5,9 @@ dispatcher's clock is a moving clock, so that waiting a second takes no time."""
 import pytest
 from sqlmodel import select
 
-from bot.telegram_sender import TelegramSender
-from reminders.dispatch import TELEGRAM_LIMITS, Delivery, Dispatcher, Notice
+from bot.channels.telegram.service import notice_sender
+from bot.channels.telegram.channel import LIMITS as TELEGRAM_LIMITS
+from reminders.dispatch import Delivery, Dispatcher, Notice
 from reminders.service import ReminderService
 from storage.models import ChannelIdentity
 from tests.reminders_support import MovingClock, build_tree, logs, vn
@@ -24,7 +25,7 @@ async def double():
 
 @pytest.fixture
 async def sender(double):  # noqa: ANN001
-    s = TelegramSender.create(TOKEN, double.base_url)
+    s = notice_sender(TOKEN, double.base_url)
     yield s
     await s.close()
 

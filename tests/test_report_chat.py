@@ -69,7 +69,7 @@ async def test_submit_sends_the_summary_and_the_word_file(app, tmp_path):
     assert "• Khu dân cư văn hóa: 12/14 khu dân cư (85,71%)" in summary
     assert "Chưa có báo cáo đã nộp của 6 tháng đầu năm 2025 để so sánh cùng kỳ." in summary
     [document] = documents_of(chat)
-    assert document.filename == "BaoCao_DONG_SON_2026-H1.docx" and document.path.parent.parent == tmp_path
+    assert document.filename == "BaoCao_DONG_SON_commune_half_year_2026-H1.docx" and document.path.parent.parent == tmp_path
     doc, text = read(document.path)
     header = doc.tables[0]
     assert header.cell(1, 1).text == "Đông Sơn, ngày 16 tháng 6 năm 2026"  # the day it was submitted
@@ -100,7 +100,7 @@ async def test_a_draft_summary_and_file_at_any_time(mini_app, tmp_path):
     assert "• Số đơn đã giải quyết: 8 đơn" in summary and "• Tỷ lệ giải quyết: 80% (8/10 đơn)" in summary
     await chat.send("/tep")
     [document] = documents_of(chat)
-    assert "bản nháp" in chat.last[-1].text and document.filename == "BaoCao_DONG_SON_2026-H1_DuThao.docx"
+    assert "bản nháp" in chat.last[-1].text and document.filename == "BaoCao_DONG_SON_mini_2026-H1_DuThao.docx"
     doc, text = read(document.path)
     assert doc.tables[0].cell(1, 1).text == "Đông Sơn, ngày     tháng 6 năm 2026"
     assert "Trong 6 tháng đầu năm tiếp nhận 10 đơn." in text and "Đã giải quyết 8/10 đơn, đạt 80%." in text

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from lxml import etree
 
-from handlers.output import sample_answers, sample_letterhead
+from handlers.samples import sample_answers, sample_letterhead
 from reports import make_layout
 from reports.document import DEFAULT_LAYOUT, Letterhead, LayoutError, build_context, render_docx, sanitize
 from reports.logic import SKIPPED, ReportState

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers.output import sample_answers
-from handlers.text import split_message
+from handlers.samples import sample_answers
+from bot.channels.text import split_message
 from reports.logic import SKIPPED, ReportState
 from reports.periods import Period
 from reports.prose import Figures, compose, render_pattern, section_paragraphs
@@ -237,7 +237,7 @@ summary: [{", ".join(f"k{i}" for i in range(50))}]
 
 
 def test_split_measures_with_the_channel_length():
-    from bot.telegram.adapter import utf16_len
+    from bot.channels.telegram.channel import utf16_len
 
     text = "\n".join(["💡" * 30] * 10)  # 30 emoji = 60 UTF-16 units a line
     pieces = split_message(text, 130, length=utf16_len)

@@ -214,7 +214,7 @@ async def test_long_text_is_split_and_documents_are_sent_as_files(mini_app, doub
         long = Outgoing("\n".join(lines))
         with_file = Outgoing("Báo cáo 6 tháng đầu năm 2026", document=Document(path, "Bao cao 6 thang.docx"))
         mark = double.mark()
-        await runner.service.channel.send(runner.service.bot, "1008", [long, with_file])
+        await runner.service.updates.send("1008", [long, with_file])
         sent = double.since(mark, 1008)
         texts = [c.params["text"] for c in sent if c.method == "sendMessage"]
         assert len(texts) >= 4 and all(len(t.encode("utf-16-le")) // 2 <= 4096 for t in texts)
@@ -300,7 +300,7 @@ async def test_menu_text_is_typed_choice_and_unknown_command_answered(mini_app, 
 
 
 def test_choices_too_long_for_callback_data_become_a_numbered_list():
-    from bot.telegram.adapter import callback_data, render
+    from bot.channels.telegram.channel import callback_data, render
     from handlers.events import Choice
 
     short = Choice("a:land", "Tranh chấp đất đai")

@@ -9,8 +9,8 @@ import logging
 import aiohttp
 from sqlmodel import select
 
-from bot.telegram import redact
-from bot.telegram.retry import RetryMiddleware
+from bot import redact
+from bot.channels.telegram.retry import RetryMiddleware
 from reports.i18n import _
 from storage.models import ChannelIdentity
 from tests.telegram_harness import SECRET_PART, TOKEN, BotRunner, TgUser, double, until  # noqa: F401

@@ -1,0 +1,129 @@
+"""What every flow handler works on: the conversation's modes, and the context of one event (the
+open transaction, the conversation row, the user) with the few helpers all flows share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import screens
+from handlers.events import Choice, Incoming, Outgoing
+from reports.clock import Clock, vn_today
+from reports.logic import ReportState
+from reports.periods import Period
+from reports.schema import Template
+from storage import repo
+from storage.models import Conversation, Report, User
+
+
+class Mode(str, Enum):
+    """Where a conversation stands; stored in ``Conversation.mode``."""
+
+    await_code = "await_code"  # unregistered: waiting for an invite code
+    await_name = "await_name"  # unregistered: the code was valid, waiting for the full name
+    idle = "idle"  # registered, at the main menu
+    choose_template = "choose_template"
+    choose_period = "choose_period"
+    choose_report = "choose_report"  # several drafts: which one to continue
+    question = "question"  # a question of the open report is waiting for its answer
+    edit_pick = "edit_pick"  # waiting for the number of the answer to change
+    review = "review"
+    confirm_submit = "confirm_submit"
+    paused = "paused"
+    settings = "settings"  # waiting for "name: value" lines of the Word file's settings
+    invite = "invite"  # a supervisor is creating an invite code by buttons
+
+    @classmethod
+    def of(cls, value: str | None) -> "Mode":
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.idle  # a mode of an older version: back to the menu
+
+
+@dataclass
+class Services:
+    """What the core hands every event: the templates, the clock, where files go."""
+
+    templates: dict[str, Template]
+    clock: Clock
+    files_dir: Path | None = None
+
+
+@dataclass
+class Ctx:
+    session: AsyncSession
+    event: Incoming
+    conv: Conversation
+    user: User | None
+    services: Services
+
+    # ------------------------------------------------------------------ shortcuts
+
+    @property
+    def templates(self) -> dict[str, Template]:
+        return self.services.templates
+
+    @property
+    def mode(self) -> Mode:
+        return Mode.of(self.conv.mode)
+
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    def today(self) -> date:
+        return vn_today(self.now())
+
+    # ------------------------------------------------------------------ conversation state
+
+    def set_mode(self, mode: Mode, key: str | None = None, editing: bool = False,
+                 choices: tuple[Choice, ...] = (), **extra: Any) -> None:
+        """Enter ``mode``; what the previous mode kept is dropped but the language (and, choosing a
+        period, the template chosen)."""
+        conv = self.conv
+        data = {k: v for k, v in conv.data.items() if k == "locale"}
+        if mode is Mode.choose_period:
+            data["template"] = extra.pop("template", conv.data.get("template"))
+        data.update(extra)
+        if editing:
+            data["editing"] = True
+        if choices:
+            data["choices"] = [[c.id, c.label] for c in choices]
+        conv.mode = mode.value
+        conv.current_key = key
+        conv.data = data
+
+    def ask(self, state: ReportState, key: str, editing: bool = False) -> Outgoing:
+        """Show question ``key`` and wait for its answer."""
+        out = screens.question(state, key, editing=editing)
+        self.set_mode(Mode.question, key=key, editing=editing, choices=out.choices)
+        return out
+
+    def offered(self) -> tuple[Choice, ...]:
+        """The choices the last screen offered (stored with the conversation)."""
+        return tuple(Choice(i, label) for i, label in self.conv.data.get("choices") or ())
+
+    # ------------------------------------------------------------------ the open report
+
+    async def report(self) -> Report | None:
+        """The report this conversation has open, if the user may work on it (their own unit's)."""
+        if self.conv.report_id is None or self.user is None:
+            return None
+        report = await self.session.get(Report, self.conv.report_id)
+        if report is None or report.template_key not in self.templates:
+            return None
+        if report.org_unit_id != self.user.org_unit_id:  # e.g. a group chat shared with another unit
+            return None
+        return report
+
+    async def state(self, report: Report) -> ReportState:
+        template = self.templates[report.template_key]
+        return ReportState.from_stored(template, await repo.answers_of(self.session, report.id))
+
+    def report_name(self, report: Report) -> str:
+        return self.templates[report.template_key].report_name(Period.from_key(report.period).year)

@@ -1,0 +1,173 @@
+"""Filling a report question by question: asking, accepting an answer (typed or pressed), the
+cross-field rules, and going back, skipping and keeping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers import menu, review
+from handlers.commands import cmd
+from handlers.context import Ctx, Mode
+from handlers.events import Outgoing
+from handlers.parsing import AnswerError, fold, parse_answer
+from reports.i18n import _
+from reports.logic import SKIPPED, ReportState
+from reports.schema import Indicator
+from reports.values import to_json
+from storage import repo
+from storage.models import OrgUnit, Report, ReportStatus
+
+STANDARD_WORDS = ("1", "dung doan mau", "dung doan van mau", "use the standard paragraph")
+
+
+async def _current(ctx: Ctx) -> tuple[Report, Indicator] | list[Outgoing]:
+    """The open report and its waiting question, or the reply that says why there is none."""
+    report = await ctx.report()
+    if report is None:
+        return [Outgoing(_("There is no report open. Type {new} to start one.").format(new=cmd("new")))]
+    if report.status == ReportStatus.submitted:
+        return [review.locked_message(ctx, report)]
+    key = ctx.conv.current_key
+    template = ctx.templates[report.template_key]
+    if ctx.mode is not Mode.question or key not in template.by_key:
+        return [Outgoing(_("There is no question waiting. Type {cont} to continue.").format(cont=cmd("continue")))]
+    return report, template.by_key[key]
+
+
+async def why_no_question(ctx: Ctx) -> list[Outgoing]:
+    """Why /quaylai, /boqua or /giunguyen cannot act now: no report, a locked one, or no question."""
+    current = await _current(ctx)
+    return current if isinstance(current, list) else []
+
+
+async def typed(ctx: Ctx, text: str) -> list[Outgoing]:
+    """A typed answer to the waiting question."""
+    if await ctx.report() is None:
+        return await menu.show(ctx)
+    current = await _current(ctx)
+    if isinstance(current, list):
+        return current
+    report, ind = current
+    if not text:
+        return [Outgoing(_("Please type an answer.") + "\n💡 " + ind.hint)]
+    if ind.type == "text" and ind.standard and fold(text).rstrip(".") in STANDARD_WORDS:
+        return await accept(ctx, report, ind, ind.standard)
+    try:
+        value = parse_answer(ind, text)
+    except AnswerError as err:
+        return [Outgoing(_("Not accepted: {error}").format(error=err) + "\n💡 " + ind.hint)]
+    return await accept(ctx, report, ind, value)
+
+
+def stale() -> list[Outgoing]:
+    """The notice for a press on a button of an earlier question."""
+    return [Outgoing(_("This button belongs to an earlier question. Please answer the current question."),
+                     meta={"stale": True})]
+
+
+async def pressed(ctx: Ctx, value: str) -> list[Outgoing]:
+    """A pressed answer button (``a:yes``, ``a:<choice id>``) of the waiting question."""
+    report = await ctx.report()
+    if report is None or ctx.mode is not Mode.question or not ctx.conv.current_key:
+        return [Outgoing(_("This button belongs to an earlier message. Type {cont} to continue.").format(
+            cont=cmd("continue")), meta={"stale": True})]
+    if report.status == ReportStatus.submitted:
+        return [review.locked_message(ctx, report)]
+    ind = ctx.templates[report.template_key].by_key.get(ctx.conv.current_key)
+    if ind is None:
+        return stale()
+    if ind.type == "yesno" and value in ("yes", "no"):
+        return await accept(ctx, report, ind, value == "yes")
+    if ind.type == "choice" and value in ind.choice_labels:
+        return await accept(ctx, report, ind, value)
+    if ind.type == "multichoice" and value in ind.choice_labels:
+        return await accept(ctx, report, ind, [value])
+    return stale()
+
+
+async def standard(ctx: Ctx, arg: str) -> list[Outgoing]:
+    """The "use the standard paragraph" button."""
+    report = await ctx.report()
+    if report is None or ctx.mode is not Mode.question or not ctx.conv.current_key:
+        return stale()
+    if report.status == ReportStatus.submitted:
+        return [review.locked_message(ctx, report)]
+    ind = ctx.templates[report.template_key].by_key.get(ctx.conv.current_key)
+    if ind is None or not ind.standard:
+        return stale()
+    return await accept(ctx, report, ind, ind.standard)
+
+
+async def accept(ctx: Ctx, report: Report, ind: Indicator, value: Any) -> list[Outgoing]:
+    state = await ctx.state(report)
+    broken = state.violations_with(ind.key, value)
+    if broken:
+        reasons = "\n".join(f"• {rule.message}" for rule in broken)
+        return [Outgoing(_("Not accepted:") + "\n" + reasons + "\n💡 " + ind.hint)]
+    stored = to_json(ind.type, value)
+    await repo.save_answer(ctx.session, report.id, ind.key, ind.type, stored, ctx.user.id)
+    if ind.profile:
+        org = await ctx.session.get(OrgUnit, report.org_unit_id)
+        org.profile = {**org.profile, ind.key: stored}
+        ctx.session.add(org)
+    state = ReportState(state.template, {**state.answers, ind.key: value})
+    return advance(ctx, state, ind.key)
+
+
+def advance(ctx: Ctx, state: ReportState, key: str) -> list[Outgoing]:
+    conv = ctx.conv
+    if conv.data.get("editing"):
+        return review.show(ctx, state)
+    conv.history = [*conv.history, key][-200:]
+    nxt = state.next_key(key)
+    if nxt is None:
+        done, total = state.progress()
+        ctx.set_mode(Mode.review)
+        first = Outgoing(_("All questions are answered ({done}/{total}). Review and submit.").format(
+            done=done, total=total))
+        return [first, *review.show(ctx, state)]
+    return [ctx.ask(state, nxt)]
+
+
+async def back(ctx: Ctx, arg: str) -> list[Outgoing]:
+    current = await _current(ctx)
+    if isinstance(current, list):
+        return current
+    report, _ind = current
+    state = await ctx.state(report)
+    if ctx.conv.data.get("editing"):
+        return review.show(ctx, state)
+    history = [k for k in ctx.conv.history if k in state.template.by_key]
+    relevant = set(state.relevant_keys())
+    while history and history[-1] not in relevant:
+        history.pop()
+    if not history:
+        return [Outgoing(_("This is the first question; there is nothing to go back to.")),
+                ctx.ask(state, ctx.conv.current_key)]
+    previous = history.pop()
+    ctx.conv.history = history
+    return [ctx.ask(state, previous)]
+
+
+async def skip(ctx: Ctx, arg: str) -> list[Outgoing]:
+    current = await _current(ctx)
+    if isinstance(current, list):
+        return current
+    report, ind = current
+    if ind.required:
+        return [Outgoing(_("This question is required and cannot be skipped.") + "\n💡 " + ind.hint)]
+    state = await ctx.state(report)
+    await repo.save_answer(ctx.session, report.id, ind.key, ind.type, None, ctx.user.id, skipped=True)
+    state = ReportState(state.template, {**state.answers, ind.key: SKIPPED})
+    return advance(ctx, state, ind.key)
+
+
+async def keep(ctx: Ctx, arg: str) -> list[Outgoing]:
+    current = await _current(ctx)
+    if isinstance(current, list):
+        return current
+    report, ind = current
+    state = await ctx.state(report)
+    if ind.key not in state.answers:
+        return [Outgoing(_("This question has no answer yet to keep."))]
+    return advance(ctx, state, ind.key)

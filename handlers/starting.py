@@ -1,0 +1,111 @@
+"""Getting to a report: the main menu, choosing a report type and a period, opening a new or an
+existing report (reusing the commune's profile answers), and continuing where the officer stopped."""
+
+from __future__ import annotations
+
+from handlers import menu, review
+from handlers.choices import decode, encode
+from handlers.commands import cmd
+from handlers.context import Ctx, Mode
+from handlers.events import Choice, Outgoing
+from reports.formatting import fmt_date
+from reports.i18n import _
+from reports.periods import selectable
+from storage import repo
+from storage.models import OrgUnit, Report, ReportStatus
+
+
+async def greet(ctx: Ctx, arg: str) -> list[Outgoing]:
+    greeting = Outgoing(_("Hello, {name}.").format(name=ctx.user.full_name))
+    return [greeting, *await resume(ctx)]
+
+
+async def choose_template(ctx: Ctx, arg: str = "") -> list[Outgoing]:
+    choices = tuple(Choice(encode("tpl", t.key), t.name) for t in ctx.templates.values())
+    ctx.set_mode(Mode.choose_template, choices=choices)
+    return [Outgoing(_("Which report do you want to prepare?"), choices)]
+
+
+async def choose_period(ctx: Ctx, template_key: str) -> list[Outgoing]:
+    template = ctx.templates.get(template_key)
+    if template is None:
+        return await choose_template(ctx)
+    choices = tuple(
+        Choice(encode("per", p.key), f"{p.label} ({fmt_date(p.start)} – {fmt_date(p.end)})")
+        for p in selectable(template.period, ctx.today())
+    )
+    ctx.set_mode(Mode.choose_period, template=template_key, choices=choices)
+    return [Outgoing(_("For which period?"), choices)]
+
+
+async def open_period(ctx: Ctx, period_key: str) -> list[Outgoing]:
+    """A period was chosen: open that report (new, or the existing one). Only a period that was
+    offered is accepted, so a forged button cannot create a report for any period."""
+    template = ctx.templates.get(ctx.conv.data.get("template", ""))
+    if template is None:
+        return await choose_template(ctx)
+    offered = {p.arg for c in ctx.offered() if (p := decode(c.id)) is not None and p.kind == "per"}
+    if ctx.mode is not Mode.choose_period or period_key not in offered:
+        return await choose_period(ctx, template.key)
+    org_id = ctx.user.org_unit_id
+    report = await repo.find_report(ctx.session, org_id, template.key, period_key)
+    if report is not None:
+        ctx.conv.report_id = report.id
+        if report.status == ReportStatus.submitted:
+            ctx.set_mode(Mode.idle)
+            return [review.locked_message(ctx, report)]
+        note = Outgoing(_("This report already exists; continuing where it stopped."))
+        return [note, *await resume(ctx)]
+    report = await repo.create_report(ctx.session, org_id, template.key, template.version, period_key, ctx.user.id)
+    org = await ctx.session.get(OrgUnit, org_id)
+    reused = 0
+    for ind in template.indicators:
+        if ind.profile and org.profile.get(ind.key) is not None:
+            await repo.save_answer(ctx.session, report.id, ind.key, ind.type, org.profile[ind.key], ctx.user.id)
+            reused += 1
+    ctx.conv.report_id = report.id
+    ctx.conv.history = []
+    state = await ctx.state(report)
+    out = [Outgoing(_("New report: {name}.").format(name=ctx.report_name(report)))]
+    if reused:
+        out.append(Outgoing(_("{n} answers about the commune were filled in from the previous report; "
+                              "you can check them in the review ({review}).").format(n=reused, review=cmd("review"))))
+    first = state.next_key(None)
+    out.append(ctx.ask(state, first) if first else review.show(ctx, state)[0])
+    return out
+
+
+async def open_existing(ctx: Ctx, report_id: str) -> list[Outgoing]:
+    report = await ctx.session.get(Report, int(report_id))
+    if report is None or report.org_unit_id != ctx.user.org_unit_id:
+        return await menu.show(ctx)
+    ctx.conv.report_id = report.id
+    return await resume(ctx)
+
+
+async def resume(ctx: Ctx, arg: str = "") -> list[Outgoing]:
+    report = await ctx.report()
+    if report is None or report.status == ReportStatus.submitted:
+        drafts = [d for d in await repo.drafts_of(ctx.session, ctx.user.org_unit_id) if d.template_key in ctx.templates]
+        if len(drafts) == 1:
+            report = drafts[0]
+            ctx.conv.report_id = report.id
+        elif drafts:
+            choices = tuple(Choice(encode("open", d.id), ctx.report_name(d)) for d in drafts)
+            ctx.set_mode(Mode.choose_report, choices=choices)
+            return [Outgoing(_("Which report do you want to continue?"), choices)]
+        else:
+            return await menu.show(ctx)
+    state = await ctx.state(report)
+    key = ctx.conv.current_key
+    editing = bool(ctx.conv.data.get("editing"))
+    known = key in state.template.by_key
+    if not (known and state.is_relevant(key) and (key not in state.answers or editing)):
+        key = state.next_key(key if known else None)
+        editing = False
+    if key is None:
+        return review.show(ctx, state)
+    done, total = state.progress()
+    note = Outgoing(_("Continuing {name}: {done}/{total} answered.").format(
+        name=ctx.report_name(report), done=done, total=total))
+    return [note, ctx.ask(state, key, editing=editing)]
