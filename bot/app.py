@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -15,6 +18,7 @@ from reports.clock import Clock, utcnow
 from reports.i18n import _
 from reports.schema import TEMPLATES_DIR, Template, load_templates
 from storage.db import create_engine, migrate, session_factory
+from storage import repo
 from storage.demo import ensure_demo
 
 
@@ -59,12 +63,38 @@ async def open_database(url: str) -> AsyncEngine:
     return engine
 
 
+def files_dir_for(settings: Settings) -> Path:
+    """Where Word files go: FILES_DIR, else a "files" folder beside the SQLite database (so two
+    databases never share files), else data/files."""
+    if settings.files_dir is not None:
+        return settings.files_dir
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).resolve().parent / "files"
+    return Path("data") / "files"
+
+
+def remove_stale_files(folder: Path, before: datetime) -> int:
+    """Delete the Word files not touched since ``before`` (they are rebuilt on demand); blocking."""
+    removed = 0
+    for path in folder.glob("report-*/*.docx") if folder.is_dir() else ():
+        if datetime.fromtimestamp(path.stat().st_mtime, timezone.utc) < before:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 async def build_app(settings: Settings | None = None, *, seed_demo: bool = False, clock: Clock = utcnow) -> App:
     settings = settings or Settings()
     templates = load_templates(settings.templates_dir or TEMPLATES_DIR)
     engine = await open_database(settings.database_url)
     sessions = session_factory(engine)
-    if seed_demo:
-        async with sessions() as session, session.begin():
+    before = clock() - timedelta(days=settings.keep_days)
+    async with sessions() as session, session.begin():
+        if seed_demo:
             await ensure_demo(session)
-    return App(settings, engine, sessions, templates, Core(sessions, templates, clock=clock))
+        await repo.prune_processed(session, before)
+    core = Core(sessions, templates, clock=clock)
+    core.files_dir = files_dir_for(settings)
+    await asyncio.to_thread(remove_stale_files, core.files_dir, before)
+    return App(settings, engine, sessions, templates, core)

@@ -92,5 +92,11 @@ app.add_typer(reminders_app, name="reminders")
 app.add_typer(deadline_app, name="deadline")
 
 
+from bot.backup_cli import backup, restore  # noqa: E402 - copies of the SQLite database
+
+app.command("backup")(backup)
+app.command("restore")(restore)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

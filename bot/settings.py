@@ -15,6 +15,8 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_URL
     templates_dir: Path | None = None
+    files_dir: Path | None = None  # Word files; default: a "files" folder beside the SQLite file (data/files)
+    keep_days: int = 30  # Word files and processed update ids older than this are removed at start
     log_level: str = "INFO"
     # The process's HTTP server (webhooks; each channel's own settings live beside it, e.g.
     # bot/channels/telegram/settings.py).

@@ -21,6 +21,9 @@ from storage import repo
 from storage.models import Conversation, Report, User
 
 
+KEPT = ("locale", "throttle")  # what a conversation keeps from one mode to the next
+
+
 class Mode(str, Enum):
     """Where a conversation stands; stored in ``Conversation.mode``."""
 
@@ -86,7 +89,7 @@ class Ctx:
         """Enter ``mode``; what the previous mode kept is dropped but the language (and, choosing a
         period, the template chosen)."""
         conv = self.conv
-        data = {k: v for k, v in conv.data.items() if k == "locale"}
+        data = {k: v for k, v in conv.data.items() if k in KEPT}
         if mode is Mode.choose_period:
             data["template"] = extra.pop("template", conv.data.get("template"))
         data.update(extra)

@@ -15,7 +15,7 @@ from reports.logic import SKIPPED, ReportState
 from reports.schema import Indicator
 from reports.values import to_json
 from storage import repo
-from storage.models import OrgUnit, Report, ReportStatus
+from storage.models import Report, ReportStatus
 
 STANDARD_WORDS = ("1", "dung doan mau", "dung doan van mau", "use the standard paragraph")
 
@@ -107,9 +107,7 @@ async def accept(ctx: Ctx, report: Report, ind: Indicator, value: Any) -> list[O
     stored = to_json(ind.type, value)
     await repo.save_answer(ctx.session, report.id, ind.key, ind.type, stored, ctx.user.id)
     if ind.profile:
-        org = await ctx.session.get(OrgUnit, report.org_unit_id)
-        org.profile = {**org.profile, ind.key: stored}
-        ctx.session.add(org)
+        await repo.merge_profile(ctx.session, report.org_unit_id, {ind.key: stored})
     state = ReportState(state.template, {**state.answers, ind.key: value})
     return advance(ctx, state, ind.key)
 

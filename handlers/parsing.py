@@ -31,8 +31,14 @@ class AnswerError(ValueError):
 
 
 def normalize(text: str) -> str:
-    """NFC (one code point per Vietnamese letter), no control characters, trimmed."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+    """NFC (one code point per Vietnamese letter), no control characters and no lone surrogates
+    (text that is not valid UTF-8 cannot be stored), trimmed."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", _SURROGATE.sub("", text))).strip()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_NUMBER = Decimal(10) ** 15  # no figure of a commune report comes near it
+MAX_DECIMALS = 6
 
 
 def fold(text: str) -> str:
@@ -51,11 +57,16 @@ def parse_number(text: str, unit: str | None = None) -> Decimal:
         return Decimal(0)
     sign = -1 if raw.startswith("-") else 1
     body = raw.lstrip("-+").replace(" ", "").replace("\u00a0", "")
-    if _GROUPED.match(body) or _PLAIN.match(body):
+    if body.isascii() and (_GROUPED.match(body) or _PLAIN.match(body)):  # only 0-9 are digits: not ², ①, ٣
         try:
-            return sign * Decimal(body.replace(".", "").replace(",", "."))
+            value = sign * Decimal(body.replace(".", "").replace(",", "."))
         except InvalidOperation:  # pragma: no cover - the patterns only let digits through
-            pass
+            value = None
+        if value is not None:
+            if abs(value) > MAX_NUMBER or -value.as_tuple().exponent > MAX_DECIMALS:
+                raise AnswerError(_("“{text}” is too large or has too many decimals for a report figure.").format(
+                    text=text.strip()[:40]))
+            return value if value != 0 else Decimal(0)  # "-0" is 0
     if re.fullmatch(r"\d+\.\d+", body):
         raise AnswerError(
             _("“{text}” is not a Vietnamese-written number: use a comma for decimals (85,5) "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from handlers import linking, menu, screens
 from handlers.commands import cmd
 from handlers.context import Ctx, Mode
@@ -27,16 +29,46 @@ async def register_first(ctx: Ctx, arg: str) -> list[Outgoing]:
     return [Outgoing(_("Please register first: send your invite code, e.g. /start ABC123."))]
 
 
+FREE_TRIES = 5  # wrong codes before the pauses begin
+FIRST_PAUSE = 30  # seconds; doubling with each further wrong code, at most an hour
+MAX_PAUSE = 3600
+
+
+def _throttled(ctx: Ctx) -> int:
+    """Seconds this chat must still wait before its next code is looked at (0: none)."""
+    until = (ctx.conv.data.get("throttle") or {}).get("until")
+    if not until:
+        return 0
+    left = datetime.fromisoformat(until) - ctx.now()
+    return max(0, int(left.total_seconds()) + 1) if left.total_seconds() > 0 else 0
+
+
+def _wrong_code(ctx: Ctx) -> None:
+    throttle = dict(ctx.conv.data.get("throttle") or {})
+    tries = int(throttle.get("tries", 0)) + 1
+    throttle["tries"] = tries
+    if tries >= FREE_TRIES:
+        pause = min(MAX_PAUSE, FIRST_PAUSE * 2 ** (tries - FREE_TRIES))
+        throttle["until"] = (ctx.now() + timedelta(seconds=pause)).isoformat()
+    ctx.conv.data = {**ctx.conv.data, "throttle": throttle}
+
+
 async def redeem(ctx: Ctx, code: str) -> list[Outgoing]:
     if not code:
         return [Outgoing(_("Please send your invite code."))]
-    code = code.strip().upper()
+    wait = _throttled(ctx)
+    if wait:
+        minutes = max(1, (wait + 59) // 60)
+        return [Outgoing(_("Too many wrong codes from this chat. Please wait {minutes} minute(s), then send "
+                           "the code again exactly as your supervisor gave it.").format(minutes=minutes))]
+    code = code.strip().upper()[:40]
     invite = await repo.find_invite(ctx.session, code)
     problem = repo.invite_problem(invite, ctx.now())
     if problem == "unknown":  # perhaps a link code from the person's other messenger
         user = await linking.redeem(ctx, code)
         if user is not None:
             return await linking.linked(ctx, user)
+        _wrong_code(ctx)
     if problem:
         msg = {
             "unknown": _("The invite code “{code}” is not known. Check it and send it again."),
@@ -57,7 +89,10 @@ async def finish(ctx: Ctx, name: str) -> list[Outgoing]:
         ctx.set_mode(Mode.await_code)
         return [Outgoing(_("The invite code can no longer be used. Please send a new code."))]
     event = ctx.event
-    user = await repo.register(ctx.session, invite, event.channel, event.user_id, event.chat_id, name)
+    user = await repo.register(ctx.session, invite, event.channel, event.user_id, event.chat_id, name, ctx.now())
+    if user is None:  # the last use went to someone else a moment ago
+        ctx.set_mode(Mode.await_code)
+        return [Outgoing(_("The invite code can no longer be used. Please send a new code."))]
     user.locale = ctx.conv.data.get("locale", user.locale)
     ctx.user = user
     ctx.conv.user_id = user.id

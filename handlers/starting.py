@@ -57,7 +57,7 @@ async def open_period(ctx: Ctx, period_key: str) -> list[Outgoing]:
         note = Outgoing(_("This report already exists; continuing where it stopped."))
         return [note, *await resume(ctx)]
     report = await repo.create_report(ctx.session, org_id, template.key, template.version, period_key, ctx.user.id)
-    org = await ctx.session.get(OrgUnit, org_id)
+    org = await ctx.session.get(OrgUnit, org_id, populate_existing=True)  # the profile as merged in the database
     reused = 0
     for ind in template.indicators:
         if ind.profile and org.profile.get(ind.key) is not None:

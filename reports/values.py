@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -47,6 +48,9 @@ def from_json(type_: str, raw: Any) -> Any:
     return raw
 
 
+_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
 def _item_text(field: ItemField, raw: Any) -> str:
     if raw in (None, ""):
         return ""
@@ -61,10 +65,8 @@ def _item_text(field: ItemField, raw: Any) -> str:
 
 def display_item(indicator: Indicator, item: dict[str, Any]) -> str:
     texts = {f.key: _item_text(f, item.get(f.key)) for f in indicator.fields}
-    if indicator.item_format:
-        out = indicator.item_format
-        for key, text in texts.items():
-            out = out.replace("{" + key + "}", text)
+    if indicator.item_format:  # filled in one pass: a typed "{abstract}" stays as typed
+        out = _FIELD.sub(lambda m: texts.get(m.group(1), m.group(0)), indicator.item_format)
         return " ".join(out.split())
     return "; ".join(t for t in texts.values() if t)
 

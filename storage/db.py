@@ -51,12 +51,20 @@ def alembic_config():  # noqa: ANN201 - alembic.config.Config (imported only to 
     return cfg
 
 
+MIGRATION_LOCK = int.from_bytes(b"danvanMG", "big") - (1 << 63)  # a signed 64-bit advisory lock key
+
+
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply Alembic migrations up to ``revision`` on ``engine`` (run at every start)."""
+    """Apply Alembic migrations up to ``revision`` on ``engine`` (run at every start). Any number of
+    processes may start at once: on PostgreSQL they queue on an advisory lock held for the
+    migration's transaction (the later ones then find nothing to do); SQLite's write lock
+    (BEGIN IMMEDIATE) does the same there."""
 
     from alembic import command
 
     def _upgrade(sync_conn) -> None:  # noqa: ANN001
+        if sync_conn.dialect.name == "postgresql":
+            sync_conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         cfg = alembic_config()
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, revision)

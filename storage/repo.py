@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import Any, Sequence
 
+from sqlalchemy import delete, or_, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import delete, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,6 +41,12 @@ async def claim_update(session: AsyncSession, channel: str, bot: str, update_id:
     except IntegrityError:
         return False
     return True
+
+
+async def prune_processed(session: AsyncSession, before: datetime) -> int:
+    """Forget the update ids handled before ``before`` (no channel redelivers that late)."""
+    result = await session.exec(delete(ProcessedUpdate).where(ProcessedUpdate.at < before))
+    return result.rowcount or 0
 
 
 async def conversation_for(session: AsyncSession, channel: str, chat_id: str) -> Conversation:
@@ -115,16 +123,34 @@ def invite_problem(invite: Invite | None, now: datetime) -> str | None:
     return None
 
 
+async def take_invite_use(session: AsyncSession, invite: Invite, now: datetime) -> bool:
+    """Use one use of ``invite`` if it still has one and has not expired, in one conditional
+    statement: two people racing for the last use cannot both get it."""
+    stmt = update(Invite).where(
+        Invite.id == invite.id,
+        or_(Invite.uses_left.is_(None), Invite.uses_left > 0),
+        or_(Invite.expires_at.is_(None), Invite.expires_at > now),
+    )
+    if invite.uses_left is not None:
+        stmt = stmt.values(uses_left=Invite.uses_left - 1)
+    else:
+        stmt = stmt.values(code=Invite.code)  # unlimited: touch the row, so the check still holds
+    result = await session.exec(stmt.execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
 async def register(
-    session: AsyncSession, invite: Invite, channel: str, external_id: str, chat_id: str, full_name: str
-) -> User:
+    session: AsyncSession, invite: Invite, channel: str, external_id: str, chat_id: str, full_name: str,
+    now: datetime | None = None,
+) -> User | None:
+    """A new user of the invite's unit and role; None when the invite has no use left (taken by
+    someone else just now, or expired)."""
+    if not await take_invite_use(session, invite, now or utcnow()):
+        return None
     user = User(full_name=full_name, org_unit_id=invite.org_unit_id, role=invite.role)
     session.add(user)
     await session.flush()
     session.add(ChannelIdentity(channel=channel, external_id=external_id, chat_id=chat_id, user_id=user.id))
-    if invite.uses_left is not None:
-        invite.uses_left -= 1
-        session.add(invite)
     await session.flush()
     return user
 
@@ -205,7 +231,13 @@ async def drafts_of(session: AsyncSession, org_unit_id: int) -> list[Report]:
 
 
 async def answers_of(session: AsyncSession, report_id: int) -> list[Answer]:
-    return list((await session.exec(select(Answer).where(Answer.report_id == report_id))).all())
+    """The report's answers as stored now (rows written by ``save_answer``'s upsert included)."""
+    stmt = select(Answer).where(Answer.report_id == report_id).execution_options(populate_existing=True)
+    return list((await session.exec(stmt)).all())
+
+
+def _insert(session: AsyncSession):  # noqa: ANN202 - the dialect's INSERT with ON CONFLICT
+    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
 
 
 async def save_answer(
@@ -216,27 +248,31 @@ async def save_answer(
     value: Any,
     user_id: int | None,
     skipped: bool = False,
-) -> Answer:
-    """Insert or replace one answer and write the audit row of the change."""
-    stmt = select(Answer).where(Answer.report_id == report_id, Answer.key == key)
-    answer = (await session.exec(stmt)).first()
-    old = None if answer is None or answer.skipped else answer.value
-    if answer is None:
-        answer = Answer(report_id=report_id, key=key, value_type=value_type)
-    answer.value_type = value_type
-    answer.value = value
-    answer.skipped = skipped
-    answer.updated_by = user_id
-    answer.updated_at = utcnow()
-    session.add(answer)
-    session.add(
-        AnswerAudit(
-            report_id=report_id, key=key, old_value=old, new_value=value,
-            action="skip" if skipped else "set", user_id=user_id,
-        )
-    )
-    await session.flush()
-    return answer
+) -> None:
+    """Insert or replace one answer (one INSERT … ON CONFLICT, so two officers answering a question
+    for the first time at once both succeed, the later one winning) and write the audit row."""
+    old_row = (await session.exec(
+        select(Answer.value, Answer.skipped).where(Answer.report_id == report_id, Answer.key == key))).first()
+    old = None if old_row is None or old_row[1] else old_row[0]
+    now = utcnow()
+    values = dict(value_type=value_type, value=value, skipped=skipped, updated_by=user_id, updated_at=now)
+    stmt = _insert(session)(Answer).values(report_id=report_id, key=key, **values)
+    stmt = stmt.on_conflict_do_update(index_elements=["report_id", "key"], set_=values)
+    await session.exec(stmt)
+    session.add(AnswerAudit(report_id=report_id, key=key, old_value=old, new_value=value,
+                            action="skip" if skipped else "set", user_id=user_id))
+
+
+async def merge_profile(session: AsyncSession, org_id: int, changes: dict[str, Any]) -> None:
+    """Merge ``changes`` into the unit's profile in the database itself (no read-modify-write in
+    Python, so two officers storing different profile figures at once both keep theirs)."""
+    patch = json.dumps(changes, ensure_ascii=False)
+    if session.bind.dialect.name == "postgresql":
+        expr = text("(CAST(profile AS jsonb) || CAST(:patch AS jsonb))::json")
+    else:
+        expr = text("json_patch(profile, json(:patch))")
+    stmt = update(OrgUnit).where(OrgUnit.id == org_id).values(profile=expr.bindparams(patch=patch))
+    await session.exec(stmt.execution_options(synchronize_session=False))
 
 
 async def audit_of(session: AsyncSession, report_id: int) -> list[AnswerAudit]:

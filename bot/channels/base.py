@@ -28,6 +28,7 @@ from bot.channels.text import split_message
 from handlers.commands import COMMANDS, cmd
 from handlers.events import Choice, Document, Outgoing
 from reminders.dispatch import Limits, Notice, SendError
+from reports.i18n import _, use_locale
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,14 @@ class Channel(Protocol):
     async def send_document(self, chat_id: str, document: Document, caption: str | None = None) -> None: ...
 
     async def send_image(self, chat_id: str, path: Path, caption: str | None = None) -> None: ...
+
+
+def private_only() -> Outgoing:
+    """The answer to a command in a group chat: reports are kept per person and unit, and a group
+    would show one commune's figures to everyone in it, so the assistant works in private chats only."""
+    with use_locale(None):
+        return Outgoing(_("The assistant works only in a private chat, so that each unit's figures stay its "
+                          "own. Please open a private chat with the assistant."))
 
 
 def numbered(text: str, choices: Sequence[Choice]) -> str:

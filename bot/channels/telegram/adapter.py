@@ -33,7 +33,7 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels.base import ChatLocks, deliver
+from bot.channels.base import ChatLocks, deliver, private_only
 from bot.channels.telegram.channel import CONTEXT_SEP, NAME as CHANNEL, TEXT_LIMIT, TelegramChannel, chat_target
 from handlers.commands import descriptions
 from handlers.events import Incoming, Outgoing
@@ -137,6 +137,10 @@ class TelegramUpdates:
     async def on_message(self, message: Message, bot: Bot, event_update: Update) -> None:
         user = message.from_user
         chat_id = str(message.chat.id)
+        if message.chat.type != "private":  # groups are refused: see bot.channels.base.private_only
+            if (message.text or "").startswith("/"):
+                await self.send(chat_id, [private_only()])
+            return
         event = Incoming(
             CHANNEL, chat_id, str(user.id) if user else chat_id, update_id=str(event_update.update_id),
             text=message.text if message.text is not None else message.caption,
@@ -153,6 +157,9 @@ class TelegramUpdates:
             await self._answer(bot, query)
             return
         chat_id = str(message.chat.id)
+        if message.chat.type != "private":
+            await self._answer(bot, query, private_only().text)
+            return
         event = Incoming(
             CHANNEL, chat_id, str(query.from_user.id), update_id=str(event_update.update_id),
             choice=choice, context=context or None, display_name=query.from_user.full_name, bot=self.bot_id,

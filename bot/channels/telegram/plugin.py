@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import redact
 from bot.channels.base import NoticeSender
+from bot.channels.plugin import TokenPlugin
 from bot.channels.telegram.settings import TelegramSettings
 from reports.i18n import _
 
@@ -50,16 +51,9 @@ class RunningTelegram:
         await self.service.stop()
 
 
-class TelegramPlugin:
+class TelegramPlugin(TokenPlugin):
     name = "telegram"
-
-    def settings(self) -> TelegramSettings:
-        s = TelegramSettings()
-        redact.protect(s.token or None, s.secret)
-        return s
-
-    def configured(self) -> bool:
-        return bool(self.settings().token)
+    settings_class = TelegramSettings
 
     def help(self) -> str:
         return no_token_help()

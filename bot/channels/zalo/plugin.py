@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from bot import redact
 from bot.channels.base import NoticeSender
+from bot.channels.plugin import TokenPlugin
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.channels.zalo.settings import ZaloSettings
@@ -63,16 +64,9 @@ class RunningZalo:
         await self.updates.client.close()
 
 
-class ZaloPlugin:
+class ZaloPlugin(TokenPlugin):
     name = "zalo"
-
-    def settings(self) -> ZaloSettings:
-        s = ZaloSettings()
-        redact.protect(s.token or None, s.secret)
-        return s
-
-    def configured(self) -> bool:
-        return bool(self.settings().token)
+    settings_class = ZaloSettings
 
     def help(self) -> str:
         return no_token_help()
@@ -84,8 +78,6 @@ class ZaloPlugin:
         return None
 
     async def start(self, app: "App", server: "WebServer") -> RunningZalo:
-        from handlers.output import default_files_dir
-
         s = self.settings()
         client = ZaloClient(s.token, s.api_url, base_delay=s.retry_base_delay)
         try:
@@ -93,7 +85,7 @@ class ZaloPlugin:
         except BaseException:
             await client.close()
             raise
-        files_dir = app.core.files_dir or default_files_dir()
+        files_dir = app.core.files_dir
         files_dir.mkdir(parents=True, exist_ok=True)
         links = file_links(app.settings, files_dir, server.host, server.port)
         server.add_get(ROUTE, links.serve)
@@ -116,11 +108,12 @@ class ZaloPlugin:
 
     def reminder_sender(self) -> NoticeSender:
         """Reminders through Zalo: no retries in the client, so a 429 reaches the dispatcher."""
-        from handlers.output import default_files_dir
+        from bot.app import files_dir_for
 
         s = self.settings()
         client = ZaloClient(s.token, s.api_url, attempts=1)
-        links = file_links(Settings(), default_files_dir())
+        settings = Settings()
+        links = file_links(settings, files_dir_for(settings))
         return NoticeSender(ZaloChannel(client, links, retry=False), client.close)
 
 

@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels.base import ChatLocks, deliver
+from bot.channels.base import ChatLocks, deliver, private_only
 from bot.channels.zalo.channel import NAME, ZaloChannel
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from handlers.events import Incoming, Outgoing
@@ -56,6 +56,10 @@ class ZaloUpdates:
         if not chat_id:
             return
         sender = message.get("from") or {}
+        if str((message.get("chat") or {}).get("chat_type", "PRIVATE")).upper() != "PRIVATE":
+            if str(message.get("text") or "").startswith("/"):  # groups are refused, commands get told why
+                await deliver(self.channel, chat_id, [private_only()], self._blocked)
+            return
         async with self._locks.hold(chat_id):
             if update.get("event_name") == TEXT_EVENT and isinstance(message.get("text"), str):
                 event = Incoming(NAME, chat_id, str(sender.get("id") or chat_id),

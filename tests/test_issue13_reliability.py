@@ -1,0 +1,99 @@
+"""Reliability fixes of issue 13 that do not need races: group chats are refused, Word files live
+beside their own database, old update ids are pruned, and the SQLite database is backed up while
+the bot runs and restored."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlmodel import select
+
+from bot.app import files_dir_for
+from bot.settings import Settings
+from handlers.events import Incoming
+from storage.models import Conversation, ProcessedUpdate
+from tests.conftest import Chat, make_app
+from tests.sample_answers import fill  # noqa: F401 - the answers helper of the other suites
+from tests.telegram_harness import BotRunner, TgUser, double  # noqa: F401 - the double fixture
+
+DANVAN = str(Path(sys.executable).parent / "danvan")
+
+
+async def test_a_group_chat_is_refused_and_nothing_is_stored(mini_app, double):
+    runner = BotRunner(double, mini_app)
+    await runner.start_polling()
+    try:
+        user = TgUser(double, runner, 4001)
+        double.person(-100777, "Cán bộ xã", "")  # the group, as a chat the bot may write to
+        update = double.message_update(4001, "/start DEMO2026")
+        update["message"]["chat"] = {"id": -100777, "type": "supergroup", "title": "Cán bộ xã"}
+        await double.push(update)
+        await runner.wait_handled(update["update_id"])
+        [reply] = [m["text"] for m in double.bot_messages(-100777)]
+        assert "tin nhắn riêng" in reply
+        async with mini_app.sessions() as s:
+            assert (await s.exec(select(Conversation))).all() == []
+        assert user.messages() == []
+    finally:
+        await runner.stop()
+
+
+def test_word_files_live_beside_their_own_database(tmp_path):
+    one = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'a' / 'bot.db'}")
+    two = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'b' / 'bot.db'}")
+    assert files_dir_for(one) == tmp_path / "a" / "files" and files_dir_for(one) != files_dir_for(two)
+    assert files_dir_for(Settings(database_url="postgresql+asyncpg://u@h/db")) == Path("data") / "files"
+    assert files_dir_for(Settings(files_dir=tmp_path / "x")) == tmp_path / "x"
+
+
+async def test_old_update_ids_are_pruned_at_start(db_url, clock):
+    app = await make_app(db_url, clock)
+    try:
+        await app.core.handle(Incoming("telegram", "1", "1", update_id="old", text="/start"))
+        async with app.sessions() as s, s.begin():
+            row = (await s.exec(select(ProcessedUpdate))).one()
+            row.at = clock() - timedelta(days=40)
+            s.add(row)
+        await app.core.handle(Incoming("telegram", "1", "1", update_id="new", text="/start"))
+    finally:
+        await app.close()
+    app = await make_app(db_url, clock)
+    try:
+        async with app.sessions() as s:
+            assert [r.update_id for r in (await s.exec(select(ProcessedUpdate))).all()] == ["new"]
+    finally:
+        await app.close()
+
+
+async def test_backup_while_running_and_restore(tmp_path, clock):
+    db = tmp_path / "bot.db"
+    app = await make_app(f"sqlite+aiosqlite:///{db}", clock)
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
+    try:
+        chat = Chat(app)
+        await chat.register()
+        await chat.open_report("commune_half_year")
+        await chat.send("2.706,51")
+        out = subprocess.run([DANVAN, "backup", str(tmp_path / "copy.db")], capture_output=True, text=True, env=env,
+                             cwd=tmp_path, timeout=60)  # the app still has the database open
+        assert out.returncode == 0 and "Đã sao lưu" in out.stdout, out.stderr
+        await chat.send("14")  # after the backup
+    finally:
+        await app.close()
+    bad = tmp_path / "not-a-backup.db"
+    bad.write_bytes(b"hello")
+    refused = subprocess.run([DANVAN, "restore", str(bad)], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert refused.returncode == 1 and "không phải bản sao lưu" in refused.stderr
+    done = subprocess.run([DANVAN, "restore", str(tmp_path / "copy.db")], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        keys = [r[0] for r in conn.execute(text("SELECT key FROM answer ORDER BY key"))]
+    engine.dispose()
+    assert keys == ["natural_area"]  # as it was at the backup, the later answer not in it
