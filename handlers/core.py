@@ -83,6 +83,8 @@ class Core:
         """Name the input (a command, a choice, or text), then let the flow's table route it."""
         text = normalize(ctx.event.text or "")
         registered = ctx.user is not None
+        if ctx.event.edited:  # an edit of a message sent before: never a new command or answer
+            return await filling.edited(ctx, text) if registered else []
         command = parse_command(text) if text else None
         if command:
             action, arg = command

@@ -21,6 +21,10 @@ class Incoming:
     # Which bot of the channel received it (Telegram: the bot's id): with the channel and the update
     # id, the key that makes a repeated delivery a no-op, so two bots can share one database.
     bot: str = ""
+    # The messenger's id of the message (Telegram's message_id), and whether this event is the user
+    # editing that message after sending it: an edited answer replaces the answer it gave.
+    message_ref: str | None = None
+    edited: bool = False
 
 
 @dataclass(frozen=True)

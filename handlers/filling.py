@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import menu, review
+from handlers import menu, review, screens
 from handlers.commands import cmd
 from handlers.context import Ctx, Mode
 from handlers.events import Outgoing
@@ -56,7 +56,49 @@ async def typed(ctx: Ctx, text: str) -> list[Outgoing]:
         value = parse_answer(ind, text)
     except AnswerError as err:
         return [Outgoing(_("Not accepted: {error}").format(error=err) + "\n💡 " + ind.hint)]
-    return await accept(ctx, report, ind, value)
+    replies = await accept(ctx, report, ind, value)
+    _remember(ctx, ind.key)
+    return replies
+
+
+EDITABLE = 2  # the last answers whose message may be edited to change them
+
+
+def _remember(ctx: Ctx, key: str) -> None:
+    """Note which question the message just sent answered, so that editing it changes that answer."""
+    ref = ctx.event.message_ref
+    if ref is not None and key in ctx.conv.history[-1:]:  # accepted, and the flow moved on
+        answered = [pair for pair in ctx.conv.data.get("answered", []) if pair[0] != ref]
+        ctx.conv.data = {**ctx.conv.data, "answered": [*answered, [ref, key]][-EDITABLE:]}
+
+
+async def edited(ctx: Ctx, text: str) -> list[Outgoing]:
+    """The officer edited a message they had sent: if it answered one of the last questions, the
+    edited text is checked and stored as the new answer; otherwise it cannot be applied."""
+    key = next((k for ref, k in ctx.conv.data.get("answered", []) if ref == ctx.event.message_ref), None)
+    report = await ctx.report()
+    if key is None or report is None or report.status == ReportStatus.submitted or key not in ctx.templates[
+            report.template_key].by_key:
+        return [Outgoing(_("An edited message only changes one of the last answers. To change another "
+                           "answer, type {edit} followed by its number.").format(edit=cmd("edit")))]
+    ind = ctx.templates[report.template_key].by_key[key]
+    try:
+        value = parse_answer(ind, text)
+    except AnswerError as err:
+        return [Outgoing(_("The edited answer to “{label}” is not accepted, so the earlier one stays: {error}").format(
+            label=ind.short_label, error=err))]
+    state = await ctx.state(report)
+    broken = state.violations_with(key, value)
+    if broken:
+        reasons = "\n".join(f"• {rule.message}" for rule in broken)
+        return [Outgoing(_("The edited answer to “{label}” is not accepted, so the earlier one stays: {error}").format(
+            label=ind.short_label, error=reasons))]
+    stored = to_json(ind.type, value)
+    await repo.save_answer(ctx.session, report.id, key, ind.type, stored, ctx.user.id)
+    if ind.profile:
+        await repo.merge_profile(ctx.session, report.org_unit_id, {key: stored})
+    return [Outgoing(_("Changed as edited: {label} — {value}.").format(
+        label=ind.short_label, value=screens.answer_text(ind, value)))]
 
 
 def stale() -> list[Outgoing]:

@@ -23,7 +23,7 @@ JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "scope", "entities
                "link_preview_options", "reply_parameters"}
 INT_FIELDS = {"message_id", "offset", "limit", "timeout", "max_connections"}
 BOOL_FIELDS = {"drop_pending_updates", "show_alert", "disable_notification", "protect_content"}
-UPDATE_TYPES = ("message", "callback_query", "my_chat_member")
+UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_member")
 MAX_FILE = 50 * 1024 * 1024
 
 
@@ -232,6 +232,12 @@ class TelegramDouble:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
         self.messages.setdefault(chat_id, {})[message["message_id"]] = message
         return {"update_id": update_id or next(self._update_ids), "message": message}
+
+    def edit_update(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The user edits a message they sent (Telegram's *Edit*): an ``edited_message`` update."""
+        message = dict(self.messages[chat_id][message_id], text=text, edit_date=int(time.time()))
+        self.messages[chat_id][message_id] = message
+        return {"update_id": next(self._update_ids), "edited_message": message}
 
     def press_update(self, chat_id: int, message_id: int, data: str) -> dict[str, Any]:
         person = self.person(chat_id)

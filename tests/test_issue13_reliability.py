@@ -97,3 +97,36 @@ async def test_backup_while_running_and_restore(tmp_path, clock):
         keys = [r[0] for r in conn.execute(text("SELECT key FROM answer ORDER BY key"))]
     engine.dispose()
     assert keys == ["natural_area"]  # as it was at the backup, the later answer not in it
+
+
+async def test_an_answer_corrected_with_telegrams_edit_is_stored(mini_app, double):
+    from storage.models import Answer
+
+    runner = BotRunner(double, mini_app)
+    await runner.start_polling()
+    try:
+        user = TgUser(double, runner, 4101)
+        await user.send("/start DEMO2026")
+        await user.send("Nguyễn Văn An")
+        await user.press("new")
+        await user.press("tpl:mini")
+        await user.press("per:2026-H1")
+        first = double.message_update(4101, "4.840,67")
+        await double.push(first)
+        await runner.wait_handled(first["update_id"])
+        await user.send("2.363")
+        edit = double.edit_update(4101, first["message"]["message_id"], "5.000")
+        await double.push(edit)
+        await runner.wait_handled(edit["update_id"])
+        replies = [m["text"] for m in user.messages()]
+        assert "Đã cập nhật theo tin nhắn đã sửa: Diện tích tự nhiên — 5.000 ha." in replies[-1] or \
+            "Đã cập nhật theo tin nhắn đã sửa" in replies[-1], replies[-1]
+        async with mini_app.sessions() as s:
+            answers = {a.key: a.value for a in (await s.exec(select(Answer))).all()}
+        assert answers["area"] == "5000" and answers["households"] == 2363
+        old = double.edit_update(4101, 1, "/start SOMETHING")  # the very first message: not an answer
+        await double.push(old)
+        await runner.wait_handled(old["update_id"])
+        assert "Sửa tin nhắn chỉ thay được" in user.messages()[-1]["text"]
+    finally:
+        await runner.stop()

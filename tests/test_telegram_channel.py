@@ -157,7 +157,7 @@ async def test_webhook_needs_the_secret_header_and_ignores_a_repeated_update(min
     url = await runner.start_webhook(secret="webhook-Secret_for-tests")
     try:
         assert double.webhook == {"url": url, "secret_token": "webhook-Secret_for-tests",
-                                  "allowed_updates": ["message", "callback_query", "my_chat_member"]}
+                                  "allowed_updates": ["message", "edited_message", "callback_query", "my_chat_member"]}
         user = TgUser(double, runner, 1006)
         forged = double.message_update(1006, "/start DEMO2026")
         assert await double.deliver(forged, secret=None) == 401

@@ -183,7 +183,8 @@ async def test_repeats_failures_and_other_messages(mini_app, double, zalo_env):
         await bot.stop()
 
 
-async def test_webhook_posts_need_the_secret(mini_app, double, zalo_env):
+async def test_webhook_posts_need_the_secret(mini_app, double, zalo_env, caplog):
+    caplog.set_level(logging.DEBUG)
     port = free_port()
     zalo_env.setenv("ZALO_WEBHOOK_URL", f"http://127.0.0.1:{port}/zalo/hook")
     zalo_env.setenv("ZALO_WEBHOOK_SECRET", "Zalo-hook-secret-42")
@@ -202,6 +203,24 @@ async def test_webhook_posts_need_the_secret(mini_app, double, zalo_env):
         await bot.settle()
         assert double.texts("z3") == ["Mã mời hợp lệ. Xin cho biết họ và tên của anh/chị?"]
         assert not any(c.method == "getUpdates" for c in double.calls)  # webhook and polling exclude each other
+    finally:
+        await bot.stop()
+    assert "Zalo-hook-secret-42" not in caplog.text and SECRET_PART not in caplog.text
+
+
+async def test_an_image_goes_by_a_signed_link_through_send_photo(mini_app, double, zalo_env, tmp_path):
+    mini_app.core.files_dir = tmp_path / "files"
+    chart = mini_app.core.files_dir / "charts" / "tinh-hinh.png"
+    chart.parent.mkdir(parents=True)
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n a small stand-in for a chart")
+    bot = await ZaloBot(mini_app, double).start()
+    try:
+        await bot.running.channel.send_image("z5", chart, "Tình hình nộp báo cáo")
+        [call] = double.sent("z5", "sendPhoto")
+        assert call.params["caption"] == "Tình hình nộp báo cáo"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(call.params["photo"]) as resp:
+                assert resp.status == 200 and await resp.read() == chart.read_bytes()
     finally:
         await bot.stop()
 

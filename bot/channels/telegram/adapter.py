@@ -43,7 +43,7 @@ from storage import access, repo
 log = logging.getLogger(__name__)
 
 CALLBACK_ANSWER_LIMIT = 200
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 ANSWERED_MARK = "✅"
 
 
@@ -63,6 +63,8 @@ async def set_commands(bot: Bot, scope: BotCommandScopeChat | None = None, super
 def _chat_key(update: Update) -> str | None:
     if update.message is not None:
         return str(update.message.chat.id)
+    if update.edited_message is not None:
+        return str(update.edited_message.chat.id)
     if update.callback_query is not None:
         query = update.callback_query
         return str(query.message.chat.id) if query.message is not None else str(query.from_user.id)
@@ -94,6 +96,7 @@ class TelegramUpdates:
         self._idle.set()
         self.router = Router(name="danvan-telegram")
         self.router.message.register(self.on_message)
+        self.router.edited_message.register(self.on_edited)
         self.router.callback_query.register(self.on_callback)
         self.router.my_chat_member.register(self.on_member, F.chat.type == "private")
 
@@ -144,11 +147,21 @@ class TelegramUpdates:
         event = Incoming(
             CHANNEL, chat_id, str(user.id) if user else chat_id, update_id=str(event_update.update_id),
             text=message.text if message.text is not None else message.caption,
-            display_name=user.full_name if user else "", bot=self.bot_id,
+            display_name=user.full_name if user else "", bot=self.bot_id, message_ref=str(message.message_id),
         )
         await self.send(chat_id, await self.core.handle(event))
         if chat_id not in self._menus and message.chat.type == "private":
             await self._supervisor_menu(bot, chat_id, event.user_id)
+
+    async def on_edited(self, message: Message, event_update: Update) -> None:
+        """An answer corrected with Telegram's *Edit*: the core applies it to the answer it gave."""
+        if message.chat.type != "private" or message.text is None:
+            return
+        user = message.from_user
+        chat_id = str(message.chat.id)
+        event = Incoming(CHANNEL, chat_id, str(user.id) if user else chat_id, update_id=str(event_update.update_id),
+                         text=message.text, bot=self.bot_id, message_ref=str(message.message_id), edited=True)
+        await self.send(chat_id, await self.core.handle(event))
 
     async def on_callback(self, query: CallbackQuery, bot: Bot, event_update: Update) -> None:
         message = query.message
