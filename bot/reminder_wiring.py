@@ -26,6 +26,7 @@ def policy_from(settings: Settings) -> ReminderPolicy:
         office_hours=settings.reminder_office_hours,
         run_times=settings.reminder_run_times,
         holidays=settings.reminder_holidays,
+        workdays=settings.reminder_workdays,
     )
 
 

@@ -35,4 +35,5 @@ class Settings(BaseSettings):
     reminder_overdue_count: int = 15
     reminder_office_hours: str = "07:30-17:00"  # Asia/Ho_Chi_Minh, Monday to Friday
     reminder_run_times: str = "08:00,14:00"
-    reminder_holidays: str = ""  # e.g. 2026-09-01,2026-09-02
+    reminder_holidays: str = ""  # days off besides Vietnam's public holidays, e.g. 2026-12-31
+    reminder_workdays: str = ""  # days worked although a weekend or holiday (làm bù), e.g. 2026-08-22

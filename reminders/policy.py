@@ -1,7 +1,8 @@
 """When reminders go out: offsets around the due date, working days and office hours (pure, no I/O).
 
 Default: 7, 3 and 1 days before the due date, on the due date, then every 2 working days after it
-(15 times at most); only Monday–Friday 07:30–17:00 in Asia/Ho_Chi_Minh, public holidays excepted.
+(15 times at most); only Monday–Friday 07:30–17:00 in Asia/Ho_Chi_Minh, Vietnam's public holidays (the ``holidays``
+package) and the days an administrator adds excepted, the days they declare worked included.
 Each reminder is a *slot* with a kind (``before-7``, ``due``, ``overdue-1`` …) and a day; a run sends,
 per recipient and period, only the latest slot whose day has come, so a reminder that fell on a
 weekend or during downtime is sent once at the next run, and older missed ones are never sent.
@@ -11,12 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Iterable
-
-from reports.clock import VN_TZ
 from zoneinfo import ZoneInfo
 
+from reports.clock import VN_TZ
+
 WEEKDAYS = frozenset(range(5))  # Monday … Friday
+
+
+@lru_cache(maxsize=16)
+def public_holidays(year: int) -> frozenset[date]:
+    """Vietnam's public holidays of ``year`` (Tết by the lunar calendar, Giỗ Tổ, 30/4, 1/5, 2/9 and
+    the days given around them), from the ``holidays`` package."""
+    import holidays
+
+    return frozenset(holidays.country_holidays("VN", years=year))
 
 
 class PolicyError(ValueError):
@@ -38,7 +49,9 @@ class ReminderPolicy:
     office_start: time = time(7, 30)
     office_end: time = time(17, 0)
     working_days: frozenset[int] = WEEKDAYS
-    holidays: frozenset[date] = frozenset()
+    holidays: frozenset[date] = frozenset()  # days off an administrator adds
+    workdays: frozenset[date] = frozenset()  # days worked although weekend or holiday (làm bù)
+    vietnam_holidays: bool = True  # Vietnam's public holidays are days off
     run_times: tuple[time, ...] = (time(8, 0), time(14, 0))  # when the scheduler's jobs run
     notice_window: timedelta = timedelta(days=4)  # submit notices for reports submitted this recently
     tz: ZoneInfo = field(default=VN_TZ)
@@ -49,7 +62,11 @@ class ReminderPolicy:
         return moment.astimezone(self.tz)
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() in self.working_days and day not in self.holidays
+        if day in self.workdays:
+            return True
+        if day in self.holidays or day.weekday() not in self.working_days:
+            return False
+        return not (self.vietnam_holidays and day in public_holidays(day.year))
 
     def in_office_hours(self, moment: datetime) -> bool:
         local = self.local(moment)
@@ -96,6 +113,7 @@ class ReminderPolicy:
         office_hours: str = "07:30-17:00",
         run_times: str = "08:00,14:00",
         holidays: str = "",
+        workdays: str = "",
     ) -> "ReminderPolicy":
         """A policy from the text of process settings, e.g. ``days_before="7,3,1"``."""
         try:
@@ -120,9 +138,13 @@ class ReminderPolicy:
             days_off = frozenset(date.fromisoformat(p) for p in _parts(holidays))
         except ValueError:
             raise PolicyError(f"REMINDER_HOLIDAYS: expected dates such as 2026-09-02, got {holidays!r}") from None
+        try:
+            days_on = frozenset(date.fromisoformat(p) for p in _parts(workdays))
+        except ValueError:
+            raise PolicyError(f"REMINDER_WORKDAYS: expected dates such as 2026-08-22, got {workdays!r}") from None
         return cls(
             days_before=before, overdue_every=overdue_every, overdue_count=overdue_count,
-            office_start=start, office_end=end, run_times=runs, holidays=days_off,
+            office_start=start, office_end=end, run_times=runs, holidays=days_off, workdays=days_on,
         )
 
 

@@ -129,3 +129,13 @@ def test_policy_from_settings_text():
 def test_bad_policy_settings_name_the_setting(kwargs, named):
     with pytest.raises(PolicyError, match=named):
         ReminderPolicy.parse(**kwargs)
+
+
+def test_vietnams_public_holidays_are_days_off_without_being_listed():
+    policy = ReminderPolicy()
+    for day in (date(2027, 1, 1), date(2026, 2, 17), date(2026, 4, 30), date(2026, 9, 2), date(2027, 2, 8)):
+        assert not policy.is_working_day(day), day  # New Year, Tết, 30/4, 2/9, Tết 2027 (lunar)
+    assert policy.is_working_day(date(2026, 12, 31))
+    assert not policy.in_office_hours(datetime(2027, 1, 1, 8, 0, tzinfo=policy.tz))
+    worked = ReminderPolicy.parse(workdays="2026-08-22", holidays="2026-12-31")  # làm bù; an extra day off
+    assert worked.is_working_day(date(2026, 8, 22)) and not worked.is_working_day(date(2026, 12, 31))
