@@ -84,19 +84,12 @@ async def edited(ctx: Ctx, text: str) -> list[Outgoing]:
     ind = ctx.templates[report.template_key].by_key[key]
     try:
         value = parse_answer(ind, text)
+        _state, broken = await store(ctx, report, ind, value)
     except AnswerError as err:
-        return [Outgoing(_("The edited answer to “{label}” is not accepted, so the earlier one stays: {error}").format(
-            label=ind.short_label, error=err))]
-    state = await ctx.state(report)
-    broken = state.violations_with(key, value)
+        broken = str(err)
     if broken:
-        reasons = "\n".join(f"• {rule.message}" for rule in broken)
         return [Outgoing(_("The edited answer to “{label}” is not accepted, so the earlier one stays: {error}").format(
-            label=ind.short_label, error=reasons))]
-    stored = to_json(ind.type, value)
-    await repo.save_answer(ctx.session, report.id, key, ind.type, stored, ctx.user.id)
-    if ind.profile:
-        await repo.merge_profile(ctx.session, report.org_unit_id, {key: stored})
+            label=ind.short_label, error=broken))]
     return [Outgoing(_("Changed as edited: {label} — {value}.").format(
         label=ind.short_label, value=screens.answer_text(ind, value)))]
 
@@ -140,17 +133,24 @@ async def standard(ctx: Ctx, arg: str) -> list[Outgoing]:
     return await accept(ctx, report, ind, ind.standard)
 
 
-async def accept(ctx: Ctx, report: Report, ind: Indicator, value: Any) -> list[Outgoing]:
+async def store(ctx: Ctx, report: Report, ind: Indicator, value: Any) -> tuple[ReportState, str | None]:
+    """Check ``value`` against the cross-field rules and store it (with the commune's profile);
+    (the state with it, None), or (the state without it, the broken rules as text)."""
     state = await ctx.state(report)
     broken = state.violations_with(ind.key, value)
     if broken:
-        reasons = "\n".join(f"• {rule.message}" for rule in broken)
-        return [Outgoing(_("Not accepted:") + "\n" + reasons + "\n💡 " + ind.hint)]
+        return state, "\n".join(f"• {rule.message}" for rule in broken)
     stored = to_json(ind.type, value)
     await repo.save_answer(ctx.session, report.id, ind.key, ind.type, stored, ctx.user.id)
     if ind.profile:
         await repo.merge_profile(ctx.session, report.org_unit_id, {ind.key: stored})
-    state = ReportState(state.template, {**state.answers, ind.key: value})
+    return ReportState(state.template, {**state.answers, ind.key: value}), None
+
+
+async def accept(ctx: Ctx, report: Report, ind: Indicator, value: Any) -> list[Outgoing]:
+    state, broken = await store(ctx, report, ind, value)
+    if broken:
+        return [Outgoing(_("Not accepted:") + "\n" + broken + "\n💡 " + ind.hint)]
     return advance(ctx, state, ind.key)
 
 
