@@ -23,7 +23,7 @@ def utf16_len(text: str) -> int:
 PROFILES = {  # name: (limit, measure, buttons, caption limit)
     "console": (4000, len, False, 4000),
     "telegram": (4096, utf16_len, True, 1024),
-    "zalo": (2000, len, False, 0),
+    "zalo": (2000, len, False, 1500),
 }
 
 

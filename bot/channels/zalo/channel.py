@@ -29,7 +29,7 @@ def size_text(size: int) -> str:
 class ZaloChannel:
     name = NAME
     limit = TEXT_LIMIT
-    caption_limit = 0  # documents are links in a text: no caption of their own
+    caption_limit = 1500  # a document is a link in a text message: its caption heads that message
     send_limits = LIMITS
 
     def __init__(self, client: ZaloClient, links: FileLinks | None = None, *, retry: bool = True) -> None:
