@@ -9,6 +9,8 @@ import asyncio
 
 import typer
 
+from bot.cli_support import fail as _fail
+from bot.cli_support import open_engine
 from bot.settings import Settings
 from reports.i18n import _
 
@@ -16,19 +18,10 @@ org_app = typer.Typer(help="Org units (province, commune …) and their codes.",
 invite_app = typer.Typer(help="Invite codes that register a chat for an org unit and a role.", no_args_is_help=True)
 
 
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(1)
-
-
 async def _open(settings: Settings):  # noqa: ANN202 - (engine, sessions)
-    from bot.app import StartupError, open_database
     from storage.db import session_factory
 
-    try:
-        engine = await open_database(settings.database_url)
-    except StartupError as err:
-        _fail(str(err))
+    engine = await open_engine(settings)
     return engine, session_factory(engine)
 
 

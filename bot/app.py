@@ -14,12 +14,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import redact
 from bot.settings import Settings
 from handlers.core import Core
-from reports.clock import Clock, utcnow
+from reports.clock import Clock
 from reports.i18n import _
 from reports.schema import TEMPLATES_DIR, Template, load_templates
 from storage.db import create_engine, migrate, session_factory
 from storage import repo
 from storage.demo import ensure_demo
+from storage.models import utcnow
 
 
 class StartupError(RuntimeError):

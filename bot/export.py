@@ -15,13 +15,10 @@ from pathlib import Path
 
 import typer
 
+from bot.cli_support import fail as _fail
+from bot.cli_support import open_engine
 from bot.settings import Settings
 from reports.i18n import _
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(1)
 
 
 def _templates(settings: Settings):  # noqa: ANN202 - dict[str, Template]
@@ -92,13 +89,12 @@ def export(
 async def _export_report(settings: Settings, report_id: int, out: Path, layout: Path | None) -> str:
     from reports.i18n import use_locale
     from handlers.output import build_file, load_figures, summary_message
-    from storage.db import create_engine, migrate, session_factory
+    from storage.db import session_factory
     from storage.models import Report
 
     templates = _templates(settings)
-    engine = create_engine(settings.database_url)
+    engine = await open_engine(settings)
     try:
-        await migrate(engine)
         async with session_factory(engine)() as session:
             report = await session.get(Report, report_id)
             if report is None:
@@ -139,12 +135,7 @@ def set_layout(
                 _fail(_("The Word layout cannot be used: {error}").format(error=exc))
 
     async def main() -> bool:
-        from bot.app import StartupError, open_database
-
-        try:
-            engine = await open_database(settings.database_url)
-        except StartupError as err:
-            _fail(str(err))
+        engine = await open_engine(settings)
         try:
             async with session_factory(engine)() as session, session.begin():
                 return await repo.set_layout(session, org, None if layout is None else str(layout))

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from contextlib import suppress
 from datetime import datetime
 
 import typer
 
+from bot.cli_support import fail as _fail
 from bot.settings import Settings
 from reports.i18n import _
 
 reminders_app = typer.Typer(help="Reminders: who is due what, and the scheduler process.", no_args_is_help=True)
 deadline_app = typer.Typer(help="Due dates of the reports, per supervising org unit.", no_args_is_help=True)
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(1)
 
 
 def _parse_at(text: str | None, policy) -> datetime:  # noqa: ANN001 - reminders.policy.ReminderPolicy
@@ -99,6 +94,7 @@ def run(once: bool = typer.Option(False, "--once", help="Send what is due now, t
 
     from bot.app import build_app
     from bot.reminder_wiring import build_service, close_senders, senders_from
+    from bot.runner import stop_event
     from reminders.scheduler import run_scheduler
 
     settings = Settings()
@@ -115,11 +111,7 @@ def run(once: bool = typer.Option(False, "--once", help="Send what is due now, t
                     typer.echo(_("{sent} sent, {failed} failed ({claimed} due and not sent before).").format(
                         sent=result.sent, failed=result.failed, claimed=result.claimed))
                 return
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with suppress(NotImplementedError):
-                    loop.add_signal_handler(sig, stop.set)
+            stop = stop_event()
             typer.echo(_("Reminder scheduler running; press Ctrl-C to stop."))
             await run_scheduler(service, app.engine, stop)
         finally:

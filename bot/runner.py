@@ -56,7 +56,7 @@ async def run(settings: Settings, demo: bool = False) -> int:
 
         stop_reminders = await start_scheduler(app, settings)  # only with RUN_SCHEDULER=true
         receivers = [asyncio.create_task(r.go(), name=f"{r.channel.name}-receive") for r in running]
-        stopped = asyncio.create_task(_signal(), name="stop-signal")
+        stopped = asyncio.create_task(stop_event().wait(), name="stop-signal")
         waiting = {stopped, *receivers}
         while stopped in waiting:  # a receiver may finish at once (a webhook is set, then served)
             done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
@@ -83,10 +83,11 @@ async def run(settings: Settings, demo: bool = False) -> int:
     return code
 
 
-async def _signal() -> None:
+def stop_event() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM (Ctrl-C, or the service manager stopping the process)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop

@@ -41,17 +41,11 @@ class Pick:
     def arg(self) -> str:
         return self.args[0] if self.args else ""
 
-    @property
-    def number(self) -> int:
-        """The first part as a number (only for kinds whose part is an id)."""
-        return int(self.args[0])
-
 
 def encode(kind: str, *args: object) -> str:
     """The id of a choice: ``encode("per", "2026-H1")`` → ``per:2026-H1``."""
     parts = [str(a) for a in args]
-    shape = KINDS.get("inv+" if kind == "inv" and len(parts) == 2 else kind, () if kind in ACTIONS else None)
-    if shape is None or len(shape) != len(parts) or not all(_fits(p, s) for p, s in zip(parts, shape)):
+    if not _valid(kind, parts):
         raise ValueError(f"not a valid choice: {kind} {parts}")
     data = ":".join([kind, *parts])
     if len(data.encode()) > CALLBACK_LIMIT:
@@ -64,12 +58,13 @@ def decode(data: str | None) -> Pick | None:
     if not data or len(data.encode()) > CALLBACK_LIMIT:
         return None
     kind, *parts = data.split(":")
-    if kind in ACTIONS:
-        return Pick(kind) if not parts else None
-    shape = KINDS.get("inv+" if kind == "inv" and len(parts) == 2 else kind)
-    if shape is None or len(shape) != len(parts) or not all(_fits(p, s) for p, s in zip(parts, shape)):
-        return None
-    return Pick(kind, tuple(parts))
+    return Pick(kind, tuple(parts)) if _valid(kind, parts) else None
+
+
+def _valid(kind: str, parts: list[str]) -> bool:
+    """Is ``kind:parts`` an id the core offers: a known kind, its number of parts, each of its shape?"""
+    shape = () if kind in ACTIONS else KINDS.get("inv+" if kind == "inv" and len(parts) == 2 else kind)
+    return shape is not None and len(shape) == len(parts) and all(_fits(p, s) for p, s in zip(parts, shape))
 
 
 def _fits(part: str, shape: object) -> bool:

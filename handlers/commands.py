@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.parsing import fold
 from reports.i18n import _
 
 # action -> command names (the first is the one shown to users)
@@ -45,8 +46,6 @@ def parse_command(text: str) -> tuple[str, str] | None:
 def parse_phrase(text: str) -> tuple[str, str] | None:
     """A command typed as words, without the slash and with or without diacritics (``tiếp tục``,
     ``tiep tuc``, ``xem lai``), as on a phone keyboard in a chat without a command menu."""
-    from handlers.parsing import fold
-
     words = fold(text).replace("/", "").split()
     if not words or len(words) > 3:
         return None

@@ -20,10 +20,11 @@ from handlers.commands import parse_command, parse_phrase
 from handlers.context import Ctx, Mode, Services
 from handlers.events import Incoming, Outgoing
 from handlers.parsing import match_choice, normalize
-from reports.clock import Clock, utcnow
+from reports.clock import Clock
 from reports.i18n import _, use_locale
 from reports.schema import Template
 from storage import repo
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,10 @@ class Core:
                 ):
                     return []
                 conv = await repo.conversation_for(session, event.channel, event.chat_id)
-                user = await repo.user_for(session, event.channel, event.user_id)
-                if user is not None:
-                    await repo.seen(session, event.channel, event.user_id, self.clock())
+                found = await repo.user_and_identity(session, event.channel, event.user_id)
+                user = found[0] if found is not None else None
+                if found is not None:
+                    repo.note_seen(session, found[1], self.clock())
                 with use_locale(user.locale if user else conv.data.get("locale")):
                     out = await self._dispatch(Ctx(session, event, conv, user, self.services))
                 session.add(conv)
@@ -92,10 +94,10 @@ class Core:
             return await flow.route(registered, ctx.mode, trigger).handler(ctx, arg)
         if not registered:
             return await flow.route(False, ctx.mode, flow.TEXT).handler(ctx, text)
-        phrase = parse_phrase(text) if ctx.mode is not Mode.question and not ctx.event.choice else None
-        if phrase is not None and not self._typed_choice(ctx, text):  # "tiep tuc" off a question
-            return await flow.route(True, ctx.mode, "/" + phrase[0]).handler(ctx, "")
         choice = ctx.event.choice or self._typed_choice(ctx, text)
+        phrase = parse_phrase(text) if choice is None and ctx.mode is not Mode.question else None
+        if phrase is not None:  # a command typed as words ("tiep tuc") away from a question
+            return await flow.route(True, ctx.mode, "/" + phrase[0]).handler(ctx, "")
         if choice is not None:
             if ctx.event.context is not None and ctx.event.context != ctx.conv.current_key:
                 return filling.stale()
@@ -104,8 +106,7 @@ class Core:
                 return filling.stale()
             if pick.kind in ACTIONS:
                 return await flow.route(True, ctx.mode, "/" + pick.kind).handler(ctx, "")
-            kind = pick.kind
-            row = flow.route(True, ctx.mode, f"choice:{kind}")
+            row = flow.route(True, ctx.mode, f"choice:{pick.kind}")
             return await row.handler(ctx, *pick.args) if pick.args else await row.handler(ctx, "")
         return await flow.route(True, ctx.mode, flow.TEXT).handler(ctx, text)
 

@@ -76,23 +76,19 @@ def check_due(kind: str, due: date, year: int | None) -> None:
                               "90 days later.").format(kind=kind_label(kind), end=fmt_date(period.end)[:5]))
 
 
-async def effective(session: AsyncSession, org_id: int, period: Period) -> tuple[date, OrgUnit | None]:
-    """The due date of ``period`` for ``org_id`` and the unit that set it (None: the default)."""
-    chain = await access.ancestors(session, org_id)
-    rules = await repo.deadline_rules(session, [u.id for u in chain])
-    due, level = resolve_due(period, [rules.get(u.id, {}).get(period.kind, {}) for u in chain])
-    return due, (chain[level] if level >= 0 else None)
-
-
 async def next_dues(session: AsyncSession, org_id: int, today: date) -> list[tuple[Period, date, OrgUnit | None]]:
     """For each report kind, the first period whose due date is today or later: (period, due date,
-    the unit that set it or None for the default)."""
+    the unit that set it or None for the default). The org chain and its rules are read once."""
+    chain = await access.ancestors(session, org_id)
+    rules = await repo.deadline_rules(session, [u.id for u in chain])
     out = []
     for kind in KINDS:
-        periods = around(kind, today) + [Period(today.year + 2, kind)]
-        dues = {p: await effective(session, org_id, p) for p in periods}
-        period = next(p for p in periods if dues[p][0] >= today)
-        out.append((period, *dues[period]))
+        levels = [rules.get(u.id, {}).get(kind, {}) for u in chain]
+        for period in around(kind, today) + [Period(today.year + 2, kind)]:
+            due, level = resolve_due(period, levels)
+            if due >= today:
+                out.append((period, due, chain[level] if level >= 0 else None))
+                break
     return out
 
 

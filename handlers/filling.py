@@ -34,7 +34,7 @@ async def _current(ctx: Ctx) -> tuple[Report, Indicator] | list[Outgoing]:
     return report, template.by_key[key]
 
 
-async def why_no_question(ctx: Ctx) -> list[Outgoing]:
+async def why_no_question(ctx: Ctx, arg: str = "") -> list[Outgoing]:
     """Why /quaylai, /boqua or /giunguyen cannot act now: no report, a locked one, or no question."""
     current = await _current(ctx)
     return current if isinstance(current, list) else []
@@ -92,6 +92,11 @@ async def edited(ctx: Ctx, text: str) -> list[Outgoing]:
             label=ind.short_label, error=broken))]
     return [Outgoing(_("Changed as edited: {label} — {value}.").format(
         label=ind.short_label, value=screens.answer_text(ind, value)))]
+
+
+async def stale_press(ctx: Ctx | None = None, arg: str = "") -> list[Outgoing]:
+    """The flow's handler for a press on a button of an earlier question."""
+    return stale()
 
 
 def stale() -> list[Outgoing]:

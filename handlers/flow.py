@@ -42,20 +42,12 @@ async def _unknown(ctx: Ctx, name: str) -> list[Outgoing]:
     return [Outgoing(_("Unknown command /{name}. Type {help} for the list.").format(name=name, help=cmd("help")))]
 
 
-async def _no_question(ctx: Ctx, arg: str) -> list[Outgoing]:
-    return await filling.why_no_question(ctx)
-
-
 async def _menu_text(ctx: Ctx, text: str) -> list[Outgoing]:
     offered = ctx.offered()
     if offered:
         return [Outgoing(_("Please pick one of the options by its number (1 to {n}).").format(n=len(offered)),
                          offered)]
     return await menu.show(ctx, prefix=_("Please choose what to do."))
-
-
-async def _stale(ctx: Ctx, arg: str) -> list[Outgoing]:
-    return filling.stale()
 
 
 Q, R, I = Mode.question, Mode.review, Mode.idle
@@ -91,9 +83,9 @@ REGISTERED: tuple[Transition, ...] = (
     Transition(Q, "/back", filling.back, (Q, R), "/quaylai"),
     Transition(Q, "/skip", filling.skip, (Q, R), "/boqua"),
     Transition(Q, "/keep", filling.keep, (Q, R), "/giunguyen"),
-    Transition(ANY, "/back", _no_question, (), "/quaylai (no question)"),
-    Transition(ANY, "/skip", _no_question, (), "/boqua (no question)"),
-    Transition(ANY, "/keep", _no_question, (), "/giunguyen (no question)"),
+    Transition(ANY, "/back", filling.why_no_question, (), "/quaylai (no question)"),
+    Transition(ANY, "/skip", filling.why_no_question, (), "/boqua (no question)"),
+    Transition(ANY, "/keep", filling.why_no_question, (), "/giunguyen (no question)"),
     Transition(ANY, "choice:tpl", starting.choose_period, (Mode.choose_period,), "report type"),
     Transition(ANY, "choice:per", starting.open_period, (*_OPENING, Mode.choose_period), "period"),
     Transition(ANY, "choice:open", starting.open_existing, _OPENING, "draft chosen"),
@@ -103,7 +95,7 @@ REGISTERED: tuple[Transition, ...] = (
     Transition(Q, "choice:a", filling.pressed, (Q, R), "answer button"),
     Transition(Q, "choice:std", filling.standard, (Q, R), "standard paragraph"),
     Transition(ANY, "choice:a", filling.pressed, (), "old button"),
-    Transition(ANY, "choice:std", _stale, (), "old button"),
+    Transition(ANY, "choice:std", filling.stale_press, (), "old button"),
     Transition(Q, TEXT, filling.typed, (Q, R), "answer (stored)"),
     Transition(Mode.edit_pick, TEXT, review.edit, (Q,), "N"),
     Transition(Mode.settings, TEXT, settings_flow.on_command, (I,), "setting lines"),

@@ -37,10 +37,8 @@ MAX_PAUSE = 3600
 def _throttled(ctx: Ctx) -> int:
     """Seconds this chat must still wait before its next code is looked at (0: none)."""
     until = (ctx.conv.data.get("throttle") or {}).get("until")
-    if not until:
-        return 0
-    left = datetime.fromisoformat(until) - ctx.now()
-    return max(0, int(left.total_seconds()) + 1) if left.total_seconds() > 0 else 0
+    left = (datetime.fromisoformat(until) - ctx.now()).total_seconds() if until else 0
+    return int(left) + 1 if left > 0 else 0
 
 
 def _wrong_code(ctx: Ctx) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,7 +35,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from reminders import messages
 from reminders.dispatch import Delivery, Dispatcher, Notice, Outcome
 from reminders.messages import Progress
-from reports.clock import as_utc
+from reports.clock import Clock, as_utc
 from reports.i18n import use_locale
 from reminders.policy import ReminderPolicy, Slot
 from reports.logic import ReportState
@@ -46,7 +46,6 @@ from storage.access import REPORTING_KINDS, OrgTree
 from storage.models import Answer, ChannelIdentity, OrgUnit, ReminderLog, Report, ReportStatus, Role, User, utcnow
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 OFFICER, DIGEST, NOTICE = "reminder", "digest", "notice"
 
 

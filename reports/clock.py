@@ -1,4 +1,5 @@
-"""The clock every layer shares: UTC inside, Vietnam time (Asia/Ho_Chi_Minh) for people."""
+"""Vietnam time for people (Asia/Ho_Chi_Minh); the UTC clock itself is ``storage.models.utcnow``,
+which the database's timestamps already use."""
 
 from __future__ import annotations
 
@@ -8,10 +9,6 @@ from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # every time shown to people is Vietnam time
 Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -65,24 +65,29 @@ async def conversation_for(session: AsyncSession, channel: str, chat_id: str) ->
     return conv
 
 
-async def user_for(session: AsyncSession, channel: str, external_id: str) -> User | None:
+async def user_and_identity(session: AsyncSession, channel: str, external_id: str) -> tuple[User, ChannelIdentity] | None:
+    """The user a chat user of ``channel`` is, with that identity, in one query."""
     stmt = (
-        select(User)
+        select(User, ChannelIdentity)
         .join(ChannelIdentity, ChannelIdentity.user_id == User.id)
         .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
     )
-    return (await session.exec(stmt)).first()
+    row = (await session.exec(stmt)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
-async def seen(session: AsyncSession, channel: str, external_id: str, now: datetime,
-               every: timedelta = timedelta(minutes=10)) -> None:
-    """Note that the person used this messenger now (at most one write every ``every``)."""
-    await session.exec(
-        update(ChannelIdentity)
-        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id,
-               or_(ChannelIdentity.last_seen_at.is_(None), ChannelIdentity.last_seen_at < now - every))
-        .values(last_seen_at=now)
-    )
+async def user_for(session: AsyncSession, channel: str, external_id: str) -> User | None:
+    found = await user_and_identity(session, channel, external_id)
+    return found[0] if found is not None else None
+
+
+def note_seen(session: AsyncSession, identity: ChannelIdentity, now: datetime,
+              every: timedelta = timedelta(minutes=10)) -> None:
+    """Note that the person used this messenger now; written at most once every ``every``, so an
+    answer does not cost a statement for it."""
+    if identity.last_seen_at is None or identity.last_seen_at < now - every:
+        identity.last_seen_at = now
+        session.add(identity)
 
 
 async def create_link_code(session: AsyncSession, code: str, user_id: int, expires_at: datetime) -> LinkCode:

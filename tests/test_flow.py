@@ -43,7 +43,7 @@ def test_every_mode_can_be_reached_and_every_trigger_is_routed():
         for trigger in ("/help", "/nonsense", "text", "choice:a"):
             assert flow.route(True, mode, trigger).handler is not None
     assert flow.route(True, Mode.question, "/back").handler.__name__ == "back"
-    assert flow.route(True, Mode.idle, "/back").handler.__name__ == "_no_question"
+    assert flow.route(True, Mode.idle, "/back").handler.__name__ == "why_no_question"
     assert flow.route(False, Mode.await_name, "text").handler.__name__ == "finish"
 
 

@@ -30,6 +30,7 @@ from aiogram.types import FSInputFile, InlineKeyboardButton, InlineKeyboardMarku
 
 from bot import redact
 from bot.channels.base import numbered, question_context
+from bot.channels.telegram.plugin import deep_link
 from bot.channels.text import split_message
 from handlers.events import Choice, Document, Outgoing
 from reminders.dispatch import Limits, SendError
@@ -46,10 +47,6 @@ UNREACHABLE_400 = ("chat not found", "user not found", "peer_id_invalid", "chat_
 def utf16_len(text: str) -> int:
     """Telegram measures text in UTF-16 code units: an emoji such as 💡 counts twice."""
     return len(text.encode("utf-16-le")) // 2
-
-
-def deep_link(username: str, code: str) -> str:
-    return f"https://t.me/{username}?start={code}"
 
 
 def callback_data(choice: Choice, context: str | None = None) -> str | None:

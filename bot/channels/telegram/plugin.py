@@ -22,6 +22,12 @@ log = logging.getLogger(__name__)
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a webhook secret_token
 
 
+def deep_link(username: str, code: str) -> str:
+    """The link that opens the bot and sends ``/start CODE`` (here, so that the command line can make
+    it without importing aiogram)."""
+    return f"https://t.me/{username}?start={code}"
+
+
 def no_token_help() -> str:
     return _(
         "TELEGRAM_BOT_TOKEN is not set, so there is no Telegram bot to run. To create one:\n"
@@ -115,7 +121,7 @@ class TelegramPlugin(TokenPlugin):
             await bot.session.close()
 
     def invite_link(self, username: str, code: str) -> str:
-        return f"https://t.me/{username}?start={code}"
+        return deep_link(username, code)
 
 
 PLUGIN = TelegramPlugin()
