@@ -57,6 +57,20 @@ class Channel(Protocol):
     async def send_image(self, chat_id: str, path: Path, caption: str | None = None) -> None: ...
 
 
+class TextOnly:
+    """The contract's defaults for a channel without buttons or deep links, that counts characters
+    (the console, Zalo): choices become a numbered list to type."""
+
+    def measure(self, text: str) -> int:
+        return len(text)
+
+    def shows_buttons(self, out: Outgoing) -> bool:
+        return False
+
+    async def invite_link(self, code: str) -> str | None:
+        return None
+
+
 def private_only() -> Outgoing:
     """The answer to a command in a group chat: reports are kept per person and unit, and a group
     would show one commune's figures to everyone in it, so the assistant works in private chats only."""

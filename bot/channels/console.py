@@ -13,15 +13,15 @@ import sys
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from bot.channels.base import deliver
-from handlers.events import Choice, Document, Incoming, Outgoing
+from bot.channels.base import TextOnly, deliver
+from handlers.events import Choice, Document, Incoming
 from reminders.dispatch import UNLIMITED
 
 NAME = "console"
 LIMIT = 4000
 
 
-class ConsoleChannel:
+class ConsoleChannel(TextOnly):
     name = NAME
     limit = LIMIT
     caption_limit = LIMIT
@@ -30,15 +30,6 @@ class ConsoleChannel:
     def __init__(self, out: TextIO | None = None, *, announce: bool = False) -> None:
         self.out = out
         self.announce = announce
-
-    def measure(self, text: str) -> int:
-        return len(text)
-
-    def shows_buttons(self, out: Outgoing) -> bool:
-        return False
-
-    async def invite_link(self, code: str) -> str | None:
-        return None
 
     def _write(self, chat_id: str, text: str) -> None:
         out = self.out or sys.stdout

@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from bot.channels.base import TextOnly
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.links import FileLinks
-from handlers.events import Choice, Document, Outgoing
+from handlers.events import Choice, Document
 from reminders.dispatch import Limits, SendError
 from reports.formatting import fmt_number
 from reports.i18n import _
@@ -26,7 +27,7 @@ def size_text(size: int) -> str:
     return f"{fmt_number(size / 1024, 0)} KB" if size >= 1024 else f"{size} B"
 
 
-class ZaloChannel:
+class ZaloChannel(TextOnly):
     name = NAME
     limit = TEXT_LIMIT
     caption_limit = 1500  # a document is a link in a text message: its caption heads that message
@@ -34,15 +35,6 @@ class ZaloChannel:
 
     def __init__(self, client: ZaloClient, links: FileLinks | None = None, *, retry: bool = True) -> None:
         self.client, self.links, self.retry = client, links, retry
-
-    def measure(self, text: str) -> int:
-        return len(text)
-
-    def shows_buttons(self, out: Outgoing) -> bool:
-        return False
-
-    async def invite_link(self, code: str) -> str | None:
-        return None
 
     async def _call(self, method: str, **params: object) -> None:
         try:
