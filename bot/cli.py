@@ -100,3 +100,9 @@ app.command("restore")(restore)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+from bot.supervisor_cli import compile_report, status  # noqa: E402 - the supervisor's status and compiled report
+
+app.command("status")(status)
+app.command("compile")(compile_report)

@@ -28,8 +28,11 @@ KINDS: dict[str, tuple] = {
     "std": (),  # the question's standard paragraph
     "inv": (_KEY,),  # invite: the role …
     "inv+": (_KEY, _ID),  # … then the org unit (written "inv:ROLE:ID")
+    "sv": ({"st", "tg"}, _KEY, _PERIOD),  # supervisor: status or compiled report of a template and period
+    "appr": (_ID,),  # the leader approves this report
 }
-ACTIONS = ("new", "continue", "review", "submit", "edit", "help", "skip", "back", "keep", "pause")
+ACTIONS = ("new", "continue", "review", "submit", "edit", "help", "skip", "back", "keep", "pause", "status",
+           "compile")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,12 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "invite": ("moi", "invite"),  # supervisors: create an invite code (handlers/invites.py)
     "deadline": ("hannop", "deadline"),  # supervisors: show or set due dates (handlers/deadlines.py)
     "link": ("lienket", "link"),  # the same person on another messenger (handlers/linking.py)
+    "status": ("tinhhinh", "status"),  # supervisors: who has submitted (handlers/supervision.py)
+    "compile": ("tonghop", "compile"),  # supervisors: the compiled report across the units below
+    "sendback": ("tralai", "sendback", "return"),  # supervisors, leaders: back to draft with a reason
+    "reopen": ("mobaocao", "reopen"),  # supervisors reopen; officers ask for it (handlers/returns.py)
+    "approve": ("duyet", "approve"),  # the unit's leader approves before it goes up
+    "history": ("lichsu", "history"),  # who changed what, when (handlers/history.py)
     "help": ("huongdan", "help", "trogiup"),
 }
 _BY_NAME = {name: action for action, names in COMMANDS.items() for name in names}
@@ -54,24 +60,39 @@ def parse_phrase(text: str) -> tuple[str, str] | None:
 
 
 def descriptions(supervisor: bool = False) -> list[tuple[str, str]]:
-    """(command, description) pairs for a channel's command menu, in the current locale; the
-    supervisor's menu adds the invite command."""
-    texts = {
-        "new": _("Start a new report"),
-        "continue": _("Continue the report where you stopped"),
-        "review": _("Review answers and progress"),
-        "edit": _("Edit an answer: /sua 12"),
-        "back": _("Go back to the previous question"),
-        "skip": _("Skip a question that is not required"),
-        "pause": _("Pause and continue later"),
-        "submit": _("Submit the report"),
-        "summary": _("Key figures of the report"),
-        "file": _("Get the Word file of the report"),
-        "settings": _("Signer, recipients and number of the Word file"),
-        "link": _("Use the assistant on another messenger too"),
-        "help": _("Help"),
-    }
+    """(command, description) pairs for a channel's command menu, in the current locale: an officer's
+    (and leader's) report commands, or a supervisor's own commands over the units below."""
     if supervisor:
-        texts["invite"] = _("Create an invite code: /moi officer DONG_SON")
-        texts["deadline"] = _("Show or set the deadlines: /hannop 6thang 20/06")
+        texts = {
+            "status": _("Who has submitted: /tinhhinh or /tinhhinh nam 2025"),
+            "compile": _("Compiled report: summary, Word and Excel"),
+            "file": _("Word file of unit N in the list: /tep 3"),
+            "sendback": _("Send a report back with the reason: /tralai 3 reason"),
+            "reopen": _("Reopen a submitted report: /mobaocao 3"),
+            "history": _("History of unit N's report: /lichsu 3"),
+            "invite": _("Create an invite code: /moi officer DONG_SON"),
+            "deadline": _("Show or set the deadlines: /hannop 6thang 20/06"),
+            "settings": _("Signer, recipients and number of the Word file"),
+            "link": _("Use the assistant on another messenger too"),
+            "help": _("Help"),
+        }
+    else:
+        texts = {
+            "new": _("Start a new report"),
+            "continue": _("Continue the report where you stopped"),
+            "review": _("Review answers and progress"),
+            "edit": _("Edit an answer: /sua 12"),
+            "back": _("Go back to the previous question"),
+            "skip": _("Skip a question that is not required"),
+            "pause": _("Pause and continue later"),
+            "submit": _("Submit the report"),
+            "summary": _("Key figures of the report"),
+            "file": _("Get the Word file of the report"),
+            "history": _("Who changed which answer, and when"),
+            "reopen": _("Ask the supervisor to reopen a submitted report"),
+            "approve": _("Leaders: approve the report before it goes up"),
+            "settings": _("Signer, recipients and number of the Word file"),
+            "link": _("Use the assistant on another messenger too"),
+            "help": _("Help"),
+        }
     return [(COMMANDS[action][0], text) for action, text in texts.items()]

@@ -21,7 +21,7 @@ from storage import repo
 from storage.models import Conversation, Report, User
 
 
-KEPT = ("locale", "throttle", "answered")  # what a conversation keeps from one mode to the next
+KEPT = ("locale", "throttle", "answered", "listed")  # what a conversation keeps from one mode to the next
 
 
 class Mode(str, Enum):

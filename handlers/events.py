@@ -45,5 +45,6 @@ class Outgoing:
     choices: tuple[Choice, ...] = ()
     multi: bool = False  # several choices may be picked (typed as "1, 3")
     document: Document | None = None
+    image: Path | None = None  # a picture (the status chart), sent after the text
     chat_id: str | None = None  # None: reply to the chat the event came from
     meta: dict = field(default_factory=dict, compare=False)

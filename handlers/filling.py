@@ -25,7 +25,7 @@ async def _current(ctx: Ctx) -> tuple[Report, Indicator] | list[Outgoing]:
     report = await ctx.report()
     if report is None:
         return [Outgoing(_("There is no report open. Type {new} to start one.").format(new=cmd("new")))]
-    if report.status == ReportStatus.submitted:
+    if report.status != ReportStatus.draft:
         return [review.locked_message(ctx, report)]
     key = ctx.conv.current_key
     template = ctx.templates[report.template_key]
@@ -77,7 +77,7 @@ async def edited(ctx: Ctx, text: str) -> list[Outgoing]:
     edited text is checked and stored as the new answer; otherwise it cannot be applied."""
     key = next((k for ref, k in ctx.conv.data.get("answered", []) if ref == ctx.event.message_ref), None)
     report = await ctx.report()
-    if key is None or report is None or report.status == ReportStatus.submitted or key not in ctx.templates[
+    if key is None or report is None or report.status != ReportStatus.draft or key not in ctx.templates[
             report.template_key].by_key:
         return [Outgoing(_("An edited message only changes one of the last answers. To change another "
                            "answer, type {edit} followed by its number.").format(edit=cmd("edit")))]
@@ -111,7 +111,7 @@ async def pressed(ctx: Ctx, value: str) -> list[Outgoing]:
     if report is None or ctx.mode is not Mode.question or not ctx.conv.current_key:
         return [Outgoing(_("This button belongs to an earlier message. Type {cont} to continue.").format(
             cont=cmd("continue")), meta={"stale": True})]
-    if report.status == ReportStatus.submitted:
+    if report.status != ReportStatus.draft:
         return [review.locked_message(ctx, report)]
     ind = ctx.templates[report.template_key].by_key.get(ctx.conv.current_key)
     if ind is None:
@@ -130,7 +130,7 @@ async def standard(ctx: Ctx, arg: str) -> list[Outgoing]:
     report = await ctx.report()
     if report is None or ctx.mode is not Mode.question or not ctx.conv.current_key:
         return stale()
-    if report.status == ReportStatus.submitted:
+    if report.status != ReportStatus.draft:
         return [review.locked_message(ctx, report)]
     ind = ctx.templates[report.template_key].by_key.get(ctx.conv.current_key)
     if ind is None or not ind.standard:

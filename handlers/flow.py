@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from handlers import (deadlines, filling, invites, linking, menu, registration, review, screens, settings_flow,
-                      starting)
+from handlers import (deadlines, filling, history, invites, linking, menu, registration, returns, review, screens,
+                      settings_flow, starting, supervision)
+from storage import access
 from handlers.commands import cmd
 from handlers.context import Ctx, Mode
 from handlers.events import Outgoing
@@ -35,7 +36,7 @@ class Transition:
 
 
 async def _help(ctx: Ctx, arg: str) -> list[Outgoing]:
-    return [Outgoing(screens.help_text(registered=True))]
+    return [Outgoing(screens.help_text(registered=True, supervisor=access.is_supervisor(ctx.user)))]
 
 
 async def _unknown(ctx: Ctx, name: str) -> list[Outgoing]:
@@ -79,6 +80,12 @@ REGISTERED: tuple[Transition, ...] = (
     Transition(ANY, "/invite", invites.on_command, (Mode.invite,), "/moi"),
     Transition(ANY, "/deadline", deadlines.on_command, (), "/hannop"),
     Transition(ANY, "/link", linking.show_code, (), "/lienket"),
+    Transition(ANY, "/status", supervision.status, (), "/tinhhinh"),
+    Transition(ANY, "/compile", supervision.compile_report, (), "/tonghop"),
+    Transition(ANY, "/sendback", returns.send_back, (), "/tralai N reason"),
+    Transition(ANY, "/reopen", returns.reopen, (), "/mobaocao"),
+    Transition(ANY, "/approve", returns.approve, (), "/duyet"),
+    Transition(ANY, "/history", history.show, (), "/lichsu"),
     Transition(ANY, "/*", _unknown, (), "unknown command"),
     Transition(Q, "/back", filling.back, (Q, R), "/quaylai"),
     Transition(Q, "/skip", filling.skip, (Q, R), "/boqua"),
@@ -90,6 +97,8 @@ REGISTERED: tuple[Transition, ...] = (
     Transition(ANY, "choice:per", starting.open_period, (*_OPENING, Mode.choose_period), "period"),
     Transition(ANY, "choice:open", starting.open_existing, _OPENING, "draft chosen"),
     Transition(ANY, "choice:inv", invites.on_choice, (Mode.invite, I), "role, unit"),
+    Transition(ANY, "choice:sv", supervision.on_choice, (), "status / compiled, other period"),
+    Transition(ANY, "choice:appr", returns.approved, (), "leader approves"),
     Transition(Mode.confirm_submit, "choice:confirm", review.confirm, (I, R), "yes / not yet"),
     Transition(ANY, "choice:confirm", review.stale_confirm, (), "old button"),
     Transition(Q, "choice:a", filling.pressed, (Q, R), "answer button"),

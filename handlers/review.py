@@ -12,6 +12,7 @@ from reports.clock import vn_time
 from reports.formatting import fmt_date
 from reports.i18n import _
 from reports.logic import ReportState
+from storage import access, workflow
 from storage.models import Report, ReportStatus
 
 
@@ -20,8 +21,12 @@ def no_report() -> list[Outgoing]:
 
 
 def locked_message(ctx: Ctx, report: Report) -> Outgoing:
+    if report.status == ReportStatus.pending:
+        return Outgoing(_("The report {name} is waiting for the leader's approval; answers cannot be changed "
+                          "unless the leader returns it.").format(name=ctx.report_name(report)))
     return Outgoing(_("The report {name} was submitted and is locked; answers can no longer be changed. "
-                      "Ask your supervisor if it must be reopened.").format(name=ctx.report_name(report)))
+                      "To ask your supervisor to reopen it, type {reopen} and the reason.").format(
+        name=ctx.report_name(report), reopen=cmd("reopen")))
 
 
 def show(ctx: Ctx, state: ReportState, locked: bool = False) -> list[Outgoing]:
@@ -35,7 +40,7 @@ async def review(ctx: Ctx, arg: str) -> list[Outgoing]:
     report = await ctx.report()
     if report is None:
         return no_report()
-    return show(ctx, await ctx.state(report), locked=report.status == ReportStatus.submitted)
+    return show(ctx, await ctx.state(report), locked=report.status != ReportStatus.draft)
 
 
 async def outputs(ctx: Ctx, action: str) -> list[Outgoing]:
@@ -53,6 +58,14 @@ async def summary(ctx: Ctx, arg: str) -> list[Outgoing]:
 
 
 async def file(ctx: Ctx, arg: str) -> list[Outgoing]:
+    """``/tep``: the open report's Word file; ``/tep N`` (or a unit's code): a unit's, for a supervisor."""
+    if arg.strip():
+        from handlers import supervision
+
+        return await supervision.unit_file(ctx, arg)
+    if access.is_supervisor(ctx.user) and await ctx.report() is None:
+        return [Outgoing(_("Type {file} N for the Word file of unit N in the list of {status}.").format(
+            file=cmd("file"), status=cmd("status")))]
     return await outputs(ctx, "file")
 
 
@@ -61,7 +74,7 @@ async def edit(ctx: Ctx, arg: str) -> list[Outgoing]:
     report = await ctx.report()
     if report is None:
         return no_report()
-    if report.status == ReportStatus.submitted:
+    if report.status != ReportStatus.draft:
         return [locked_message(ctx, report)]
     state = await ctx.state(report)
     keys = state.relevant_keys()
@@ -94,7 +107,7 @@ async def ask_submit(ctx: Ctx, arg: str) -> list[Outgoing]:
     report = await ctx.report()
     if report is None:
         return no_report()
-    if report.status == ReportStatus.submitted:
+    if report.status != ReportStatus.draft:
         return [locked_message(ctx, report)]
     problems = await _problems(ctx, report)
     if problems:
@@ -135,18 +148,21 @@ async def confirm(ctx: Ctx, answer: str) -> list[Outgoing]:
         return await stale_confirm()
     if answer != "yes":
         return await review(ctx, "")
-    if report.status == ReportStatus.submitted:
+    if report.status != ReportStatus.draft:
         return [locked_message(ctx, report)]
     problems = await _problems(ctx, report)
     if problems:
         return [problems]
     now = ctx.now()
-    report.status = ReportStatus.submitted
-    report.submitted_at = now
-    ctx.session.add(report)
+    tree = await access.load_tree(ctx.session)
+    action = workflow.submit(ctx.session, report, ctx.user, now, workflow.needs_approval(tree, report.org_unit_id))
     ctx.set_mode(Mode.idle)
     local = vn_time(now)
-    done = Outgoing(_("Submitted: {name}, at {time} on {date}. Thank you!").format(
-        name=ctx.report_name(report), time=local.strftime("%H:%M"), date=fmt_date(local.date())))
+    if action == workflow.PENDING:
+        done = Outgoing(_("Sent to the leader of {org} for approval: {name}. It goes to the supervisor once "
+                          "approved.").format(org=tree.units[report.org_unit_id].name, name=ctx.report_name(report)))
+    else:
+        done = Outgoing(_("Submitted: {name}, at {time} on {date}. Thank you!").format(
+            name=ctx.report_name(report), time=local.strftime("%H:%M"), date=fmt_date(local.date())))
     return [done, *await output.report_outputs(ctx.session, ctx.templates, report, now,
                                                files_dir=ctx.services.files_dir)]

@@ -104,7 +104,28 @@ def review(state: ReportState, title: str, locked: bool = False) -> Outgoing:
     return Outgoing("\n".join(lines), tuple(choices), meta={"screen": "review"})
 
 
-def help_text(registered: bool) -> str:
+def supervisor_help() -> str:
+    return "\n".join([
+        _("How to use the assistant (supervisors):"),
+        _("{cmd} — who has submitted, who is late, with a chart; {cmd} nam 2025 for another period").format(
+            cmd=cmd("status")),
+        _("{cmd} — the compiled report of the units below: summary, Word file and Excel workbook").format(
+            cmd=cmd("compile")),
+        _("{cmd} N — the Word file of unit N in the status list (or its code)").format(cmd=cmd("file")),
+        _("{cmd} N reason — send unit N's submitted report back to its officers").format(cmd=cmd("sendback")),
+        _("{cmd} N — reopen unit N's submitted report").format(cmd=cmd("reopen")),
+        _("{cmd} N — who changed what in unit N's report, and when").format(cmd=cmd("history")),
+        _("{cmd} — create an invite code for a unit below").format(cmd=cmd("invite")),
+        _("{cmd} — show or set the due dates").format(cmd=cmd("deadline")),
+        _("{cmd} — signer, recipients and number of the Word file").format(cmd=cmd("settings")),
+        _("{cmd} — use the assistant on another messenger too (Zalo, Telegram)").format(cmd=cmd("link")),
+        _("{cmd} en|vi — change the language").format(cmd=cmd("language")),
+    ])
+
+
+def help_text(registered: bool, supervisor: bool = False) -> str:
+    if supervisor:
+        return supervisor_help()
     if not registered:
         return "\n".join([
             _("This assistant helps commune officials prepare the report on “dân vận chính quyền”."),
@@ -124,6 +145,9 @@ def help_text(registered: bool) -> str:
         _("{cmd} — submit the report").format(cmd=cmd("submit")),
         _("{cmd} — key figures of the report, a draft too").format(cmd=cmd("summary")),
         _("{cmd} — the Word file of the report, a draft too").format(cmd=cmd("file")),
+        _("{cmd} — who changed which answer, and when").format(cmd=cmd("history")),
+        _("{cmd} reason — ask the supervisor to reopen a submitted report").format(cmd=cmd("reopen")),
+        _("{cmd} — leaders: approve the report before it goes up").format(cmd=cmd("approve")),
         _("{cmd} — signer, recipients and number of the Word file").format(cmd=cmd("settings")),
         _("{cmd} — use the assistant on another messenger too (Zalo, Telegram)").format(cmd=cmd("link")),
         _("{cmd} en|vi — change the language").format(cmd=cmd("language")),

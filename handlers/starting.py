@@ -11,7 +11,7 @@ from handlers.events import Choice, Outgoing
 from reports.formatting import fmt_date
 from reports.i18n import _
 from reports.periods import selectable
-from storage import repo
+from storage import access, repo
 from storage.models import OrgUnit, Report, ReportStatus
 
 
@@ -20,15 +20,30 @@ async def greet(ctx: Ctx, arg: str) -> list[Outgoing]:
     return [greeting, *await resume(ctx)]
 
 
+def fits(template_level: str, unit_kind: str) -> bool:
+    """Whether a unit of ``unit_kind`` fills templates of ``template_level`` (communes, wards and
+    special zones fill the commune reports)."""
+    if template_level == "commune":
+        return unit_kind in access.REPORTING_KINDS
+    return template_level == unit_kind
+
+
 async def choose_template(ctx: Ctx, arg: str = "") -> list[Outgoing]:
-    choices = tuple(Choice(encode("tpl", t.key), t.name) for t in ctx.templates.values())
+    org = await ctx.session.get(OrgUnit, ctx.user.org_unit_id)
+    templates = [t for t in ctx.templates.values() if fits(t.level, org.kind)]
+    if not templates:
+        return [Outgoing(_("{org} does not fill in these reports; it follows the units below it. Type {status} "
+                           "to see who has submitted, or {compile} for the compiled report.").format(
+            org=org.name, status=cmd("status"), compile=cmd("compile")))]
+    choices = tuple(Choice(encode("tpl", t.key), t.name) for t in templates)
     ctx.set_mode(Mode.choose_template, choices=choices)
     return [Outgoing(_("Which report do you want to prepare?"), choices)]
 
 
 async def choose_period(ctx: Ctx, template_key: str) -> list[Outgoing]:
     template = ctx.templates.get(template_key)
-    if template is None:
+    org = await ctx.session.get(OrgUnit, ctx.user.org_unit_id)
+    if template is None or not fits(template.level, org.kind):
         return await choose_template(ctx)
     choices = tuple(
         Choice(encode("per", p.key), f"{p.label} ({fmt_date(p.start)} – {fmt_date(p.end)})")
@@ -51,7 +66,7 @@ async def open_period(ctx: Ctx, period_key: str) -> list[Outgoing]:
     report = await repo.find_report(ctx.session, org_id, template.key, period_key)
     if report is not None:
         ctx.conv.report_id = report.id
-        if report.status == ReportStatus.submitted:
+        if report.status != ReportStatus.draft:
             ctx.set_mode(Mode.idle)
             return [review.locked_message(ctx, report)]
         note = Outgoing(_("This report already exists; continuing where it stopped."))
@@ -85,7 +100,7 @@ async def open_existing(ctx: Ctx, report_id: str) -> list[Outgoing]:
 
 async def resume(ctx: Ctx, arg: str = "") -> list[Outgoing]:
     report = await ctx.report()
-    if report is None or report.status == ReportStatus.submitted:
+    if report is None or report.status != ReportStatus.draft:
         drafts = [d for d in await repo.drafts_of(ctx.session, ctx.user.org_unit_id) if d.template_key in ctx.templates]
         if len(drafts) == 1:
             report = drafts[0]

@@ -14,6 +14,7 @@ from typing import Sequence
 from reminders.dispatch import Notice
 from reports.formatting import fmt_date, fmt_percent
 from reports.i18n import _
+from storage import workflow
 
 NOTICE_LIMIT = 1800  # characters per message: fits every channel (Zalo 2,000, Telegram 4,096)
 
@@ -116,3 +117,34 @@ def _pack(head: list[str], rows: list[str], continued: str) -> tuple[Notice, ...
         current += "\n" + row
     notices.append(Notice(current))
     return tuple(notices)
+
+
+def event_notice(action: str, report: str, unit: str, who: str, comment: str) -> Notice:
+    """A report's change of status, told to the people it concerns (reminders.service.EVENT_NOTICES)."""
+    by = who or _("someone")
+    if action == workflow.RETURNED:
+        text = _("↩️ {report} of {unit} was sent back by {who} for changes.").format(report=report, unit=unit, who=by)
+    elif action == workflow.LEADER_RETURNED:
+        text = _("↩️ The leader ({who}) returned {report} of {unit} for changes.").format(report=report, unit=unit, who=by)
+    elif action == workflow.REOPENED:
+        text = _("🔓 {report} of {unit} was reopened by {who}.").format(report=report, unit=unit, who=by)
+    elif action == workflow.PENDING:
+        text = _("📝 {report} of {unit} is waiting for your approval (sent by {who}).").format(
+            report=report, unit=unit, who=by)
+    elif action == workflow.APPROVED:
+        text = _("✅ {report} of {unit} was approved by the leader ({who}) and submitted.").format(
+            report=report, unit=unit, who=by)
+    else:
+        text = _("🔓 {unit} asks to reopen {report} (asked by {who}).").format(report=report, unit=unit, who=by)
+    lines = [text]
+    if comment:
+        lines.append(_("Reason: {comment}").format(comment=comment[:NOTICE_LIMIT - 200]))
+    if action in (workflow.RETURNED, workflow.LEADER_RETURNED, workflow.REOPENED):
+        return Notice("\n".join(lines + [_("Change the answers, then submit again.")]),
+                      ((CONTINUE, _("Continue now")),))
+    if action == workflow.PENDING:
+        return Notice("\n".join(lines + [_("Type /duyet to see it and approve it, or /tralai and a comment to "
+                                           "return it.")]))
+    if action == workflow.REOPEN_ASKED:
+        return Notice("\n".join(lines + [_("Type /tinhhinh, then /mobaocao N to reopen it.")]))
+    return Notice("\n".join(lines))

@@ -39,14 +39,23 @@ from reports.clock import Clock, as_utc
 from reports.i18n import use_locale
 from reminders.policy import ReminderPolicy, Slot
 from reports.logic import ReportState
-from reports.periods import Period, around, resolve_due
+from reports.periods import Period, around, due_for
 from reports.schema import Template
-from storage import access, repo
+from storage import access, repo, workflow
 from storage.access import REPORTING_KINDS, OrgTree
 from storage.models import Answer, ChannelIdentity, OrgUnit, ReminderLog, Report, ReportStatus, Role, User, utcnow
 
 log = logging.getLogger(__name__)
 OFFICER, DIGEST, NOTICE = "reminder", "digest", "notice"
+# Which status changes are told to whom (storage.workflow actions → roles of the people told).
+EVENT_NOTICES = {
+    workflow.RETURNED: (Role.officer, Role.leader),
+    workflow.REOPENED: (Role.officer, Role.leader),
+    workflow.LEADER_RETURNED: (Role.officer,),
+    workflow.PENDING: (Role.leader,),
+    workflow.APPROVED: (Role.officer,),
+    workflow.REOPEN_ASKED: (Role.supervisor,),
+}
 
 
 def _chunks(ids: Sequence[int], size: int = 1000) -> list[list[int]]:
@@ -107,8 +116,7 @@ class _World:
         return self.tree.units
 
     def due(self, org_id: int, period: Period) -> date:
-        chain = [self.rules.get(i, {}).get(period.kind, {}) for i in self.tree.ancestors(org_id)]
-        return resolve_due(period, chain)[0]
+        return due_for(period, self.rules, self.tree.ancestors(org_id))
 
 
 class ReminderService:
@@ -142,7 +150,7 @@ class ReminderService:
     async def _world(self, session: AsyncSession, periods: Iterable[str], channels: set[str] | None) -> _World:
         tree = await access.load_tree(session)
         users = list((await session.exec(
-            select(User).where(User.role.in_([Role.officer, Role.supervisor])).order_by(User.id))).all())
+            select(User).where(User.role.in_([Role.officer, Role.leader, Role.supervisor])).order_by(User.id))).all())
         identities: dict[int, ChannelIdentity] = {}
         stmt = select(ChannelIdentity).where(ChannelIdentity.blocked == False).order_by(ChannelIdentity.id)  # noqa: E712
         for ident in (await session.exec(stmt)).all():
@@ -205,7 +213,8 @@ class ReminderService:
             for user in world.users:
                 if user.role == Role.supervisor:
                     supervisors.append(user)
-                elif world.units.get(user.org_unit_id) and world.units[user.org_unit_id].kind in REPORTING_KINDS:
+                elif (user.role == Role.officer and world.units.get(user.org_unit_id)
+                      and world.units[user.org_unit_id].kind in REPORTING_KINDS):
                     officers.setdefault(user.org_unit_id, []).append(user)
             planned: list[Planned] = []
             for period, template in periods:
@@ -276,15 +285,16 @@ class ReminderService:
             reports = list((await session.exec(
                 select(Report).where(Report.status == ReportStatus.submitted, Report.submitted_at >= since)
                 .order_by(Report.submitted_at, Report.id))).all())
-            if not reports:
+            events = [(e, r) for e, r in await workflow.events_since(session, since) if e.action in EVENT_NOTICES]
+            if not reports and not events:
                 return []
-            world = await self._world(session, {r.period for r in reports}, channels)
+            world = await self._world(session, {r.period for r in reports} | {r.period for _e, r in events}, channels)
+            out = self._event_notices(world, events)
             by_unit: dict[int, list[User]] = {}
             for user in world.users:
                 if user.role == Role.supervisor and user.id in world.identities:
                     by_unit.setdefault(user.org_unit_id, []).append(user)
             done_by_period: dict[str, set[int]] = {}
-            out: list[Planned] = []
             for report in reports:
                 if report.template_key not in self.templates or report.org_unit_id not in world.units:
                     continue
@@ -310,6 +320,38 @@ class ReminderService:
                             done, len(below))
                         out.append(Planned(user.id, user.full_name, ident.channel, ident.chat_id, commune.id,
                                            commune.name, report.period, kind, NOTICE, None, (notice,)))
+        return out
+
+    def _event_notices(self, world: _World, events: list) -> list[Planned]:  # (ReportEvent, Report) pairs
+        """A notice for each status change to the people it concerns: a report sent back, returned
+        or reopened goes to the unit's officers (and leaders); one waiting for approval to its leaders;
+        an approval to its officers; a request to reopen to the supervisors above."""
+        names = {u.id: u.full_name for u in world.users}
+        out: list[Planned] = []
+        for event, report in events:
+            template = self.templates.get(report.template_key)
+            unit = world.units.get(report.org_unit_id)
+            if template is None or unit is None:
+                continue
+            roles = EVENT_NOTICES[event.action]
+            above = set(world.tree.ancestors(unit.id)[1:])
+            name = self._report_name(template, Period.from_key(report.period))
+            for user in world.users:
+                if user.id == event.user_id or user.id not in world.identities or Role(user.role) not in roles:
+                    continue
+                if (user.org_unit_id in above) != (Role(user.role) == Role.supervisor):
+                    continue  # supervisors hear about units below them; officers and leaders about their own
+                if Role(user.role) != Role.supervisor and user.org_unit_id != unit.id:
+                    continue
+                kind = f"event:{event.id}"
+                if (user.id, report.period, kind) in world.logged:
+                    continue
+                ident = world.identities[user.id]
+                with use_locale(user.locale):
+                    notice = messages.event_notice(event.action, name, unit.name, names.get(event.user_id, ""),
+                                                   event.comment)
+                out.append(Planned(user.id, user.full_name, ident.channel, ident.chat_id, unit.id, unit.name,
+                                   report.period, kind, NOTICE, None, (notice,)))
         return out
 
     # ------------------------------------------------------------------ sending

@@ -10,6 +10,7 @@ valid file. A layout that cannot be used raises :class:`LayoutError` naming the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 import zipfile
@@ -34,6 +35,7 @@ CONTEXT_KEYS = (
     "supervising_body", "issuing_body", "number_line", "date_line", "title", "abstract", "body",
     "signer_lines", "signer_name", "recipients", "draft",
 )
+ANNEX_KEY = "annex"  # the compiled report's per-unit table, added after the layout is rendered
 
 # Characters outside the XML 1.0 ``Char`` production (C0 controls but tab, newline, carriage return;
 # lone surrogates; U+FFFE and U+FFFF) make a .docx that Word refuses to open; C1 controls (DEL and
@@ -73,7 +75,9 @@ def _clean_values(values: Any) -> Any:
         return {k: _clean_values(v) for k, v in values.items()}
     if isinstance(values, list):
         return [_clean_values(v) for v in values]
-    return values  # numbers, dates, pairs
+    if hasattr(values, "entries"):  # texts collected across units (reports.aggregate.PerUnit)
+        return type(values)(tuple((sanitize(name), sanitize(text)) for name, text in values.entries))
+    return values  # numbers, dates, pairs, tallies
 
 
 @dataclass(frozen=True)
@@ -111,33 +115,61 @@ def abstract_of(template_abstract: str, period: Period) -> str:
     return template_abstract.replace("{year}", str(period.year)).replace("{next_year}", str(period.year + 1))
 
 
+@dataclass(frozen=True)
+class Annex:
+    """A table after the signature, on a landscape page: one row a unit, a totals row last."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    total: tuple[str, ...] = ()
+
+
 def build_context(
-    figures: Figures,
+    figures: Any,
     period: Period,
     letterhead: Letterhead,
     issued: date | None,
     today: date,
+    *,
+    compiled: bool = False,
+    opening: tuple[str, ...] = (),
+    closing: str = "",
+    annex: Annex | None = None,
 ) -> dict[str, Any]:
     """The render context. ``issued`` is the date of a submitted report; ``None`` for a draft,
-    whose date line leaves the day blank (``ngày    tháng 6 năm 2026``)."""
+    whose date line leaves the day blank (``ngày    tháng 6 năm 2026``). ``compiled``: the compiled
+    report of many units (``reports.aggregate.Compiled`` figures, the sections' compiled sentences);
+    ``opening`` and ``closing`` are paragraphs before and after the body."""
     when = issued or today
-    figures = Figures(figures.template, _clean_values(figures.values),
-                      _clean_values(figures.previous) if figures.previous is not None else None)
+    figures = dataclasses.replace(figures, values=_clean_values(figures.values),
+                                  previous=_clean_values(figures.previous) if figures.previous is not None else None)
     place = _one_line(letterhead.place)
+    template = figures.template
+    abstract = (template.compiled_abstract or template.abstract) if compiled else template.abstract
+    body = [{"level": 0, "number": "", "text": p, "key": ""} for p in opening]
+    body += [b.as_context() for b in compose(figures, compiled=compiled)]
+    if closing:
+        body.append({"level": 0, "number": "", "text": closing, "key": ""})
     context = {
         "supervising_body": _one_line(letterhead.supervising_body),
         "issuing_body": [_one_line(line) for line in letterhead.issuing_body if line.strip()],
         "number_line": number_line(letterhead.doc_number, letterhead.doc_symbol),
         "date_line": date_line(place, issued.day if issued else None, when.month, when.year),
-        "title": _one_line(figures.template.title),
-        "abstract": _one_line(abstract_of(figures.template.abstract, period)),
-        "body": [b.as_context() for b in compose(figures)],
+        "title": _one_line(template.title),
+        "abstract": _one_line(abstract_of(abstract, period)),
+        "body": body,
         "signer_lines": [_one_line(line) for line in letterhead.signer_lines if line.strip()],
         "signer_name": _one_line(letterhead.signer_name),
         "recipients": recipient_lines(letterhead.recipients),
         "draft": issued is None,
     }
-    return _clean(context)
+    context = _clean(context)
+    if annex is not None:
+        context[ANNEX_KEY] = Annex(_one_line(annex.title), tuple(_one_line(h) for h in annex.header),
+                                   tuple(tuple(_one_line(c) for c in row) for row in annex.rows),
+                                   tuple(_one_line(c) for c in annex.total))
+    return context
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -188,6 +220,11 @@ def render_docx(context: dict[str, Any], out: Path | IO[bytes], layout: Path | N
         raise LayoutError(f"{layout.name}: the template cannot be rendered: {exc}{_near(exc)}") from None
     except etree.XMLSyntaxError as exc:
         raise LayoutError(f"{layout.name}: the tags break the Word XML ({exc})") from None
+    annex = context.get(ANNEX_KEY)
+    if annex is not None:
+        from reports.annex import append_annex  # python-docx only; kept apart from the layout logic
+
+        append_annex(tpl.docx, annex)
     props = tpl.docx.core_properties
     props.title = context.get("abstract", "")[:255]
     props.author = " ".join(context.get("issuing_body", []))[:255]

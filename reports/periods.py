@@ -121,3 +121,9 @@ def resolve_due(period: Period, chain: Sequence[Rules]) -> tuple[date, int]:
             default = rules[None]
             return shift_years(default, period.year - period_of_due(period.kind, default).year), level
     return period.default_due, -1
+
+
+def due_for(period: Period, rules: Mapping[int, Mapping[str, Rules]], chain_ids: Sequence[int]) -> date:
+    """The due date of ``period`` for the unit whose org chain (itself first, up to the root) is
+    ``chain_ids``, from every unit's deadline rules (``storage.repo.deadline_rules``)."""
+    return resolve_due(period, [rules.get(i, {}).get(period.kind, {}) for i in chain_ids])[0]

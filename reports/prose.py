@@ -205,19 +205,28 @@ def render_pattern(pattern: str, figures: Figures) -> str | None:
     return "".join(out).strip()
 
 
-def section_paragraphs(section: Section, figures: Figures) -> list[str]:
-    """The paragraphs of one section (not its subsections), in pattern order."""
+def _lone_paragraphs(value: Any) -> list[str]:
+    """A free text's paragraphs; collected across units (``entries``), one paragraph a unit."""
+    entries = getattr(value, "entries", None)
+    if entries is not None:
+        return [f"- {name}: {' '.join(text.split())}" for name, text in entries]
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return [" ".join(p.split()) for p in text.split("\n") if p.strip()]
+
+
+def section_paragraphs(section: Section, figures: Figures, compiled: bool = False) -> list[str]:
+    """The paragraphs of one section (not its subsections), in pattern order; ``compiled``: its
+    sentences for the compiled report across units (``Section.compiled``)."""
     paragraphs: list[str] = []
     run: list[str] = []
-    for pattern in section.prose:
+    for pattern in (section.compiled if compiled else section.prose):
         lone = _lone_text_key(figures.template, pattern)
         if lone is not None:
             if run:
                 paragraphs.append(" ".join(run))
                 run = []
             if figures.has(lone):
-                text = str(figures.values[lone]).replace("\r\n", "\n").replace("\r", "\n")
-                paragraphs += [" ".join(p.split()) for p in text.split("\n") if p.strip()]
+                paragraphs += _lone_paragraphs(figures.values[lone])
             continue
         sentence = render_pattern(pattern, figures)
         if sentence:
@@ -250,12 +259,12 @@ def _number_for(depth: int, n: int) -> str:
     return "-"
 
 
-def _compose(sections: tuple[Section, ...], figures: Figures, depth: int) -> list[Block]:
+def _compose(sections: tuple[Section, ...], figures: Figures, depth: int, compiled: bool) -> list[Block]:
     blocks: list[Block] = []
     n = 0
     for sec in sections:
-        paragraphs = [Block(0, "", p) for p in section_paragraphs(sec, figures)]
-        children = _compose(sec.sections, figures, depth + 1)
+        paragraphs = [Block(0, "", p) for p in section_paragraphs(sec, figures, compiled)]
+        children = _compose(sec.sections, figures, depth + 1, compiled)
         if not paragraphs and not children:
             continue  # nothing to say: the heading is left out and the numbering closes up
         n += 1
@@ -265,9 +274,10 @@ def _compose(sections: tuple[Section, ...], figures: Figures, depth: int) -> lis
     return blocks
 
 
-def compose(figures: Figures) -> list[Block]:
+def compose(figures: Figures, compiled: bool = False) -> list[Block]:
     """The body as a flat list of headings and paragraphs, numbered ``I.``, ``1.``, ``a)`` by depth;
-    sections with nothing to say are left out."""
+    sections with nothing to say are left out. ``compiled``: the compiled report's sentences, from
+    ``reports.aggregate.Compiled`` figures."""
     flat: list[Block] = []
 
     def walk(blocks: list[Block] | tuple[Block, ...]) -> None:
@@ -275,5 +285,5 @@ def compose(figures: Figures) -> list[Block]:
             flat.append(Block(b.level, b.number, b.text, b.key))
             walk(b.children)
 
-    walk(_compose(figures.template.sections, figures, 0))
+    walk(_compose(figures.template.sections, figures, 0, compiled))
     return flat

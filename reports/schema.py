@@ -27,6 +27,17 @@ IndicatorType = Literal[
     "integer", "decimal", "percent", "yesno", "choice", "multichoice", "date", "text", "list", "pair"
 ]
 PeriodKind = Literal["half_year", "annual"]
+# How an indicator combines across the units a supervisor compiles (reports.aggregate): numbers and
+# pairs are summed; yes/no counts the units answering yes; choices give a distribution; list items
+# are joined with their unit's name; free texts are collected per unit; "none" leaves it out.
+Aggregate = Literal["sum", "yes_count", "distribution", "join", "collect", "none"]
+AGGREGATES_BY_TYPE: dict[str, tuple[str, ...]] = {  # the first is the default
+    "integer": ("sum", "none"), "decimal": ("sum", "none"), "pair": ("sum", "none"),
+    "yesno": ("yes_count", "none"), "choice": ("distribution", "none"), "multichoice": ("distribution", "none"),
+    "list": ("join", "none"), "text": ("collect", "none"),
+    "percent": ("none",), "date": ("none",),  # a typed rate has no parts to recompute it from
+}
+COMPILED_NAMES = frozenset({"reporting"})  # placeholders only compiled prose has: "15/17 xã"
 
 
 class TemplateError(ValueError):
@@ -76,9 +87,13 @@ class Indicator(_Strict):
     max_length: int = Field(default=10_000, gt=0)
     max_items: int = Field(default=50, gt=0)
     item_format: str | None = None
+    aggregate: Aggregate | None = None  # None: the type's default (AGGREGATES_BY_TYPE)
 
     @model_validator(mode="after")
     def _type_specific(self) -> "Indicator":
+        if self.aggregate is not None and self.aggregate not in AGGREGATES_BY_TYPE[self.type]:
+            allowed = ", ".join(AGGREGATES_BY_TYPE[self.type])
+            raise ValueError(f"'aggregate: {self.aggregate}' does not fit type {self.type} (use {allowed})")
         if (self.type in ("choice", "multichoice")) != bool(self.choices):
             raise ValueError("'choices' is required for choice/multichoice and only allowed there")
         if len({c.id for c in self.choices}) != len(self.choices):
@@ -112,6 +127,11 @@ class Indicator(_Strict):
         return text if len(text) <= 60 else text[:57].rstrip() + "…"
 
     @property
+    def combine(self) -> str:
+        """How this indicator combines across units (its ``aggregate``, or the type's default)."""
+        return self.aggregate or AGGREGATES_BY_TYPE[self.type][0]
+
+    @property
     def choice_labels(self) -> dict[str, str]:
         return {c.id: c.label for c in self.choices}
 
@@ -122,6 +142,7 @@ class Section(_Strict):
     indicators: tuple[Indicator, ...] = ()
     sections: tuple["Section", ...] = ()
     prose: tuple[str, ...] = ()
+    compiled: tuple[str, ...] = Field(default=(), description="Sentences of the compiled report across units")
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, "Section"]]:
         yield depth, self
@@ -169,6 +190,8 @@ class Template(_Strict):
     rules: tuple[Rule, ...] = ()
     computed: tuple[Computed, ...] = ()
     summary: tuple[str, ...] = ()
+    compiled_abstract: str | None = Field(default=None, description="Trích yếu of the compiled report")
+    annex: tuple[str, ...] = Field(default=(), description="Key figures of the compiled report's per-unit table")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Template":
@@ -197,9 +220,17 @@ class Template(_Strict):
                         raise ValueError(f"section '{sec.key}' prose names unknown key '{name}'")
                     if attr not in ("", "change", "raw"):
                         raise ValueError(f"section '{sec.key}' prose: unknown modifier .{attr}")
-        for key in self.summary:
-            if key not in seen:
-                raise ValueError(f"summary names unknown key '{key}'")
+        for _, sec in self.walk():
+            for pattern in sec.compiled:
+                for name, attr in PLACEHOLDER_RE.findall(pattern):
+                    if name not in seen | COMPILED_NAMES:
+                        raise ValueError(f"section '{sec.key}' compiled prose names unknown key '{name}'")
+                    if attr not in ("", "change", "raw"):
+                        raise ValueError(f"section '{sec.key}' compiled prose: unknown modifier .{attr}")
+        for where, keys in (("summary", self.summary), ("annex", self.annex)):
+            for key in keys:
+                if key not in seen:
+                    raise ValueError(f"{where} names unknown key '{key}'")
         return self
 
     def report_name(self, year: int) -> str:
@@ -266,11 +297,11 @@ def _merge_includes(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     if include is None:
         return data
     fragment = _read_yaml(path.parent / include)
-    unknown = set(fragment) - {"sections", "rules", "computed", "summary"}
+    unknown = set(fragment) - {"sections", "rules", "computed", "summary", "annex"}
     if unknown:
         raise TemplateError(f"{include}: unknown key(s) {', '.join(sorted(unknown))}")
     merged = dict(data)
-    for key in ("sections", "rules", "computed", "summary"):
+    for key in ("sections", "rules", "computed", "summary", "annex"):
         merged[key] = list(fragment.get(key) or []) + list(data.get(key) or [])
     return merged
 

@@ -46,6 +46,7 @@ class Role(str, Enum):
 
 class ReportStatus(str, Enum):
     draft = "draft"
+    pending = "pending"  # waiting for the unit leader's approval before it goes up
     submitted = "submitted"
 
 
@@ -150,6 +151,18 @@ class AnswerAudit(SQLModel, table=True):
     new_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     action: str = Field(max_length=16)  # set | skip
     user_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    at: datetime = _ts()
+
+
+class ReportEvent(SQLModel, table=True):
+    """A change of a report's status: who did what, when, and why (the comment of a send-back)."""
+
+    __tablename__ = "report_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    action: str = Field(max_length=24)  # storage.workflow.ACTIONS
+    user_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    comment: str = Field(default="", max_length=1000)
     at: datetime = _ts()
 
 

@@ -115,6 +115,8 @@ async def send_one(channel: Channel, chat_id: str, out: Outgoing) -> None:
         await channel.send_text(chat_id, chunk, buttons if last else (), question_context(out) if last else None)
     if out.document is not None:
         await channel.send_document(chat_id, out.document, caption)
+    if out.image is not None:
+        await channel.send_image(chat_id, out.image)
 
 
 async def deliver(

@@ -1,0 +1,92 @@
+"""The annex table of a compiled report, appended to a rendered Word file with python-docx: a new
+landscape A4 section after the signature, its title, and a bordered table (a header row repeated
+on every page, one row a unit, the totals row in bold)."""
+
+from __future__ import annotations
+
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+FONT = "Times New Roman"
+SIZE = Pt(11)
+
+
+def _run(paragraph, text: str, bold: bool = False, size: Pt = SIZE) -> None:  # noqa: ANN001
+    run = paragraph.add_run(text)
+    run.bold = bold
+    run.font.size = size
+    run.font.name = FONT
+    fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+
+
+def _borders(table) -> None:  # noqa: ANN001
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        for attr, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
+            el.set(qn(attr), value)
+        borders.append(el)
+    tbl_pr.append(borders)
+
+
+def _repeat_header(row) -> None:  # noqa: ANN001
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+def _cell(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER) -> None:  # noqa: ANN001
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = align
+    paragraph.paragraph_format.space_before = Pt(2)
+    paragraph.paragraph_format.space_after = Pt(2)
+    paragraph.paragraph_format.first_line_indent = Mm(0)
+    _run(paragraph, text, bold)
+
+
+def append_annex(doc, annex) -> None:  # noqa: ANN001 - a python-docx Document, a reports.document.Annex
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin, section.right_margin = Mm(20), Mm(15)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.first_line_indent = Mm(0)
+    _run(title, "PHỤ LỤC", bold=True, size=Pt(14))
+    subtitle = doc.add_paragraph()
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    subtitle.paragraph_format.first_line_indent = Mm(0)
+    subtitle.paragraph_format.space_after = Pt(6)
+    _run(subtitle, annex.title, bold=True, size=Pt(13))
+    header = ("STT", *annex.header)
+    table = doc.add_table(rows=1, cols=len(header))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _borders(table)
+    for cell, text in zip(table.rows[0].cells, header):
+        _cell(cell, text, bold=True)
+    _repeat_header(table.rows[0])
+    for n, values in enumerate(annex.rows, start=1):
+        cells = table.add_row().cells
+        _cell(cells[0], str(n))
+        for i, (cell, text) in enumerate(zip(cells[1:], values)):
+            _cell(cell, text, align=WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
+    if annex.total:
+        cells = table.add_row().cells
+        _cell(cells[0], "")
+        for i, (cell, text) in enumerate(zip(cells[1:], annex.total)):
+            _cell(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
+    width = section.page_width - section.left_margin - section.right_margin
+    first, name = Mm(12), Mm(55)
+    rest = (width - first - name) // max(len(header) - 2, 1)
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = first if i == 0 else name if i == 1 else rest
