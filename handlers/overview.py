@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, Sequence
 
+from sqlalchemy import Row
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -58,10 +59,13 @@ async def _reports(session: AsyncSession, template_key: str, period: str, org_id
     return found
 
 
-async def _answers(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[Answer]]:
-    rows: dict[int, list[Answer]] = {i: [] for i in report_ids}
+async def _answers(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[Row]]:
+    """The stored answers of each report as plain rows (key, skipped, value, updated_at): a province
+    holds tens of thousands, and ORM objects of them would cost most of the compilation's time."""
+    rows: dict[int, list[Row]] = {i: [] for i in report_ids}
+    columns = (Answer.report_id, Answer.key, Answer.skipped, Answer.value, Answer.updated_at)
     for chunk in _chunks(report_ids):
-        for row in (await session.exec(select(Answer).where(Answer.report_id.in_(chunk)))).all():
+        for row in (await session.exec(select(*columns).where(Answer.report_id.in_(chunk)))).all():
             rows[row.report_id].append(row)
     return rows
 

@@ -54,6 +54,7 @@ class PerUnit:
     """List items or free texts across units: (unit name, text), in unit order."""
 
     entries: tuple[tuple[str, str], ...]
+    units: int = 0  # how many units were compiled (a text all of them share is said once for all)
 
     def __bool__(self) -> bool:
         return bool(self.entries)
@@ -144,9 +145,9 @@ def combine(template: Template, units: Sequence[UnitValues]) -> tuple[dict[str, 
             ordered = [(labels[c.id], tally[c.id]) for c in ind.choices if tally.get(c.id)]
             values[ind.key] = Distribution(tuple(ordered), len(given))
         elif how == "join":
-            values[ind.key] = PerUnit(tuple((u.name, display_item(ind, item)) for u, v in given for item in v))
+            values[ind.key] = PerUnit(tuple((u.name, display_item(ind, item)) for u, v in given for item in v), len(units))
         elif how == "collect":
-            values[ind.key] = PerUnit(tuple((u.name, " ".join(str(v).split())) for u, v in given))
+            values[ind.key] = PerUnit(tuple((u.name, " ".join(str(v).split())) for u, v in given), len(units))
     for key, value in _computed(template, units).items():
         values[key] = value
         counts[key] = sum(1 for u in units if all(u.values.get(p) is not None

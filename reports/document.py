@@ -76,7 +76,7 @@ def _clean_values(values: Any) -> Any:
     if isinstance(values, list):
         return [_clean_values(v) for v in values]
     if hasattr(values, "entries"):  # texts collected across units (reports.aggregate.PerUnit)
-        return type(values)(tuple((sanitize(name), sanitize(text)) for name, text in values.entries))
+        return dataclasses.replace(values, entries=tuple((sanitize(name), sanitize(text)) for name, text in values.entries))
     return values  # numbers, dates, pairs, tallies
 
 

@@ -206,10 +206,16 @@ def render_pattern(pattern: str, figures: Figures) -> str | None:
 
 
 def _lone_paragraphs(value: Any) -> list[str]:
-    """A free text's paragraphs; collected across units (``entries``), one paragraph a unit."""
+    """A free text's paragraphs; collected across units (``entries``), one paragraph for each
+    different text, headed by the units that wrote it (a text many units share is printed once)."""
     entries = getattr(value, "entries", None)
     if entries is not None:
-        return [f"- {name}: {' '.join(text.split())}" for name, text in entries]
+        by_text: dict[str, list[str]] = {}
+        for name, text in entries:
+            by_text.setdefault(" ".join(text.split()), []).append(name)
+        everyone = getattr(value, "units", 0)
+        return [f"- {'Tất cả các đơn vị' if everyone > 1 and len(names) == everyone else ', '.join(names)}: {text}"
+                for text, names in by_text.items()]
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     return [" ".join(p.split()) for p in text.split("\n") if p.strip()]
 

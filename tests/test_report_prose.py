@@ -243,3 +243,21 @@ def test_split_measures_with_the_channel_length():
     pieces = split_message(text, 130, length=utf16_len)
     assert all(utf16_len(p) <= 130 for p in pieces) and len(pieces) == 5
     assert "\n".join(pieces) == text
+
+
+def test_compiled_free_texts_are_grouped_by_text(half_year):
+    """A proposal three units wrote alike is printed once with their names; one all units share is
+    said once for all; a unit's own text keeps its name."""
+    from reports.aggregate import Compiled, UnitValues
+
+    base = ReportState(half_year, sample_answers(half_year, PERIOD)).effective()
+    same = "Đề nghị hỗ trợ kinh phí duy trì mô hình."
+    units = [UnitValues(i, name, {**base, "proposals": text}) for i, (name, text) in enumerate(
+        [("Xã An", same), ("Xã Bình", "Đề nghị mở lớp tập huấn."), ("Xã Cao", same)])]
+    body = "\n".join(b.text for b in compose(Compiled.of(half_year, units, 3, []), compiled=True))
+    assert "- Xã An, Xã Cao: Đề nghị hỗ trợ kinh phí duy trì mô hình." in body
+    assert "- Xã Bình: Đề nghị mở lớp tập huấn." in body
+    alike = [UnitValues(i, n, {**base, "proposals": same}) for i, n in enumerate(["Xã An", "Xã Bình"])]
+    body = "\n".join(b.text for b in compose(Compiled.of(half_year, alike, 3, ["Xã Cao"]), compiled=True))
+    assert "- Tất cả các đơn vị: Đề nghị hỗ trợ kinh phí duy trì mô hình." in body
+    assert "Xã An, Xã Bình:" not in body
