@@ -30,6 +30,7 @@ KINDS: dict[str, tuple] = {
     "inv+": (_KEY, _ID),  # … then the org unit (written "inv:ROLE:ID")
     "sv": ({"st", "tg"}, _KEY, _PERIOD),  # supervisor: status or compiled report of a template and period
     "appr": (_ID,),  # the leader approves this report
+    "cf": ({"mine", "theirs"},),  # an answer clashed with another officer's: store mine, or keep theirs
 }
 ACTIONS = ("new", "continue", "review", "submit", "edit", "help", "skip", "back", "keep", "pause", "status",
            "compile")

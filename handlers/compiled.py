@@ -15,9 +15,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import overview, settings_flow
 from handlers.output import write_docx
 from reports.aggregate import Compiled
-from reports.clock import vn_time, vn_today
+from reports.clock import vn_today
 from reports.document import Annex
-from reports.formatting import fmt_date
+from reports.formatting import fmt_date, fmt_moment
 from reports.i18n import _
 from reports.periods import Period
 from reports.schema import Template
@@ -37,16 +37,10 @@ def report_title(template: Template, period: Period) -> str:
 # ---------------------------------------------------------------------------- status
 
 
-def _when(at: datetime | None) -> str:
-    if at is None:
-        return ""
-    local = vn_time(at)
-    return f"{local.strftime('%H:%M')} {fmt_date(local.date())}"
-
 
 def status_line(n: int, s: overview.UnitStatus) -> str:
     if s.state == overview.SUBMITTED:
-        text = _("{n}. {unit}: submitted {when}").format(n=n, unit=s.org.name, when=_when(s.submitted_at))
+        text = _("{n}. {unit}: submitted {when}").format(n=n, unit=s.org.name, when=fmt_moment(s.submitted_at))
         if s.submitted_by:
             text += f" ({s.submitted_by})"
         if s.late:
@@ -58,7 +52,7 @@ def status_line(n: int, s: overview.UnitStatus) -> str:
         text = _("{n}. {unit}: waiting for the leader's approval").format(n=n, unit=s.org.name)
     else:
         text = _("{n}. {unit}: draft, {done}/{total} answered, last change {when}").format(
-            n=n, unit=s.org.name, done=s.done, total=s.total, when=_when(s.last_activity))
+            n=n, unit=s.org.name, done=s.done, total=s.total, when=fmt_moment(s.last_activity))
     if s.late:
         text += _(", {days} days late").format(days=s.days_late)
     return text

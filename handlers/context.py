@@ -3,6 +3,8 @@ open transaction, the conversation row, the user) with the few helpers all flows
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -14,9 +16,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import screens
 from handlers.events import Choice, Incoming, Outgoing
 from reports.clock import Clock, vn_today
-from reports.logic import ReportState
+from reports.logic import SKIPPED, ReportState
 from reports.periods import Period
 from reports.schema import Template
+from reports.values import to_json
 from storage import repo
 from storage.models import Conversation, Report, User
 
@@ -40,6 +43,7 @@ class Mode(str, Enum):
     paused = "paused"
     settings = "settings"  # waiting for "name: value" lines of the Word file's settings
     invite = "invite"  # a supervisor is creating an invite code by buttons
+    conflict = "conflict"  # an answer met one another officer stored meanwhile: which one stays
 
     @classmethod
     def of(cls, value: str | None) -> "Mode":
@@ -47,6 +51,19 @@ class Mode(str, Enum):
             return cls(value)
         except ValueError:
             return cls.idle  # a mode of an older version: back to the menu
+
+
+def answer_mark(state: ReportState, key: str) -> str:
+    """A short mark of the answer ``key`` has in ``state`` (none, skipped, or its stored value), kept
+    when the question is shown: if the mark differs when the answer comes, someone else changed it."""
+    value = state.answers.get(key)
+    if value is None:
+        return "-"
+    if value is SKIPPED:
+        return "skipped"
+    stored = to_json(state.template.by_key[key].type, value)
+    raw = json.dumps(stored, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
 
 
 @dataclass
@@ -104,7 +121,8 @@ class Ctx:
     def ask(self, state: ReportState, key: str, editing: bool = False) -> Outgoing:
         """Show question ``key`` and wait for its answer."""
         out = screens.question(state, key, editing=editing)
-        self.set_mode(Mode.question, key=key, editing=editing, choices=out.choices)
+        self.set_mode(Mode.question, key=key, editing=editing, choices=out.choices,
+                      seen=answer_mark(state, key))
         return out
 
     def offered(self) -> tuple[Choice, ...]:
@@ -113,11 +131,14 @@ class Ctx:
 
     # ------------------------------------------------------------------ the open report
 
-    async def report(self) -> Report | None:
-        """The report this conversation has open, if the user may work on it (their own unit's)."""
+    async def report(self, lock: bool = False) -> Report | None:
+        """The report this conversation has open, if the user may work on it (their own unit's).
+        ``lock``: before an answer is checked and stored, its row is locked (FOR UPDATE on
+        PostgreSQL; SQLite's writers are serialised anyway), so two officers answering the same
+        report take turns and the second sees the first's answer."""
         if self.conv.report_id is None or self.user is None:
             return None
-        report = await self.session.get(Report, self.conv.report_id)
+        report = await self.session.get(Report, self.conv.report_id, with_for_update=lock or None)
         if report is None or report.template_key not in self.templates:
             return None
         if report.org_unit_id != self.user.org_unit_id:  # e.g. a group chat shared with another unit

@@ -7,13 +7,15 @@ from typing import Any
 
 from handlers import menu, review, screens
 from handlers.commands import cmd
-from handlers.context import Ctx, Mode
-from handlers.events import Outgoing
+from handlers.choices import encode
+from handlers.context import Ctx, Mode, answer_mark
+from handlers.events import Choice, Outgoing
 from handlers.parsing import AnswerError, fold, parse_answer
+from reports.formatting import fmt_moment
 from reports.i18n import _
 from reports.logic import SKIPPED, ReportState
 from reports.schema import Indicator
-from reports.values import to_json
+from reports.values import from_json, to_json
 from storage import repo
 from storage.models import Report, ReportStatus
 
@@ -42,7 +44,7 @@ async def why_no_question(ctx: Ctx, arg: str = "") -> list[Outgoing]:
 
 async def typed(ctx: Ctx, text: str) -> list[Outgoing]:
     """A typed answer to the waiting question."""
-    if await ctx.report() is None:
+    if await ctx.report(lock=True) is None:
         return await menu.show(ctx)
     current = await _current(ctx)
     if isinstance(current, list):
@@ -76,7 +78,7 @@ async def edited(ctx: Ctx, text: str) -> list[Outgoing]:
     """The officer edited a message they had sent: if it answered one of the last questions, the
     edited text is checked and stored as the new answer; otherwise it cannot be applied."""
     key = next((k for ref, k in ctx.conv.data.get("answered", []) if ref == ctx.event.message_ref), None)
-    report = await ctx.report()
+    report = await ctx.report(lock=True)
     if key is None or report is None or report.status != ReportStatus.draft or key not in ctx.templates[
             report.template_key].by_key:
         return [Outgoing(_("An edited message only changes one of the last answers. To change another "
@@ -107,7 +109,7 @@ def stale() -> list[Outgoing]:
 
 async def pressed(ctx: Ctx, value: str) -> list[Outgoing]:
     """A pressed answer button (``a:yes``, ``a:<choice id>``) of the waiting question."""
-    report = await ctx.report()
+    report = await ctx.report(lock=True)
     if report is None or ctx.mode is not Mode.question or not ctx.conv.current_key:
         return [Outgoing(_("This button belongs to an earlier message. Type {cont} to continue.").format(
             cont=cmd("continue")), meta={"stale": True})]
@@ -127,7 +129,7 @@ async def pressed(ctx: Ctx, value: str) -> list[Outgoing]:
 
 async def standard(ctx: Ctx, arg: str) -> list[Outgoing]:
     """The "use the standard paragraph" button."""
-    report = await ctx.report()
+    report = await ctx.report(lock=True)
     if report is None or ctx.mode is not Mode.question or not ctx.conv.current_key:
         return stale()
     if report.status != ReportStatus.draft:
@@ -138,10 +140,11 @@ async def standard(ctx: Ctx, arg: str) -> list[Outgoing]:
     return await accept(ctx, report, ind, ind.standard)
 
 
-async def store(ctx: Ctx, report: Report, ind: Indicator, value: Any) -> tuple[ReportState, str | None]:
+async def store(ctx: Ctx, report: Report, ind: Indicator, value: Any,
+                state: ReportState | None = None) -> tuple[ReportState, str | None]:
     """Check ``value`` against the cross-field rules and store it (with the commune's profile);
     (the state with it, None), or (the state without it, the broken rules as text)."""
-    state = await ctx.state(report)
+    state = state or await ctx.state(report)
     broken = state.violations_with(ind.key, value)
     if broken:
         return state, "\n".join(f"• {rule.message}" for rule in broken)
@@ -153,10 +156,69 @@ async def store(ctx: Ctx, report: Report, ind: Indicator, value: Any) -> tuple[R
 
 
 async def accept(ctx: Ctx, report: Report, ind: Indicator, value: Any) -> list[Outgoing]:
-    state, broken = await store(ctx, report, ind, value)
+    state = await ctx.state(report)
+    clash = await _clash(ctx, report, ind, state, value)
+    if clash:
+        return clash
+    state, broken = await store(ctx, report, ind, value, state)
     if broken:
         return [Outgoing(_("Not accepted:") + "\n" + broken + "\n💡 " + ind.hint)]
     return advance(ctx, state, ind.key)
+
+
+async def _clash(ctx: Ctx, report: Report, ind: Indicator, state: ReportState, value: Any) -> list[Outgoing]:
+    """When another officer changed this answer since the question was shown, nothing is stored:
+    the officer sees the other's value and chooses (``cf:mine`` / ``cf:theirs``). No query unless
+    the answer did change."""
+    seen = ctx.conv.data.get("seen")
+    if seen is None or answer_mark(state, ind.key) == seen:
+        return []
+    if answer_mark(ReportState(state.template, {**state.answers, ind.key: value}), ind.key) == answer_mark(
+            state, ind.key):
+        return []  # the same value: nothing to choose
+    author = await repo.answer_author(ctx.session, report.id, ind.key)
+    if author is None or author[0] == ctx.user.id:
+        return []  # changed by this officer (e.g. from a linked chat), or by no one known
+    user_id, name, at = author
+    theirs = state.answers.get(ind.key)
+    choices = (Choice(encode("cf", "mine"), _("Store my answer")),
+               Choice(encode("cf", "theirs"), _("Keep {name}'s answer").format(name=name)))
+    ctx.set_mode(Mode.conflict, key=ind.key, editing=bool(ctx.conv.data.get("editing")), choices=choices,
+                 conflict=to_json(ind.type, value), seen=answer_mark(state, ind.key))
+    yours = _("Your answer")
+    text = "\n".join([
+        _("⚠️ While you were answering, {name} stored an answer to “{label}” ({when}):").format(
+            name=name, label=ind.short_label, when=fmt_moment(at)),
+        f"• {name}: {screens.answer_text(ind, theirs) if theirs is not None else '—'}",
+        f"• {yours}: {screens.answer_text(ind, value)}",
+        _("Which one should stay?"),
+    ])
+    return [Outgoing(text, choices)]
+
+
+async def resolve(ctx: Ctx, arg: str) -> list[Outgoing]:
+    """The officer's choice after a clash: store their own answer, or keep the other officer's."""
+    report = await ctx.report(lock=True)
+    pending = ctx.conv.data.get("conflict")
+    if report is None or pending is None or not ctx.conv.current_key:
+        return stale()
+    if report.status != ReportStatus.draft:
+        return [review.locked_message(ctx, report)]
+    ind = ctx.templates[report.template_key].by_key.get(ctx.conv.current_key)
+    if ind is None:
+        return stale()
+    state = await ctx.state(report)
+    if arg == "mine":
+        mine = from_json(ind.type, pending)
+        new_state, broken = await store(ctx, report, ind, mine, state)
+        if broken:
+            ask = ctx.ask(state, ind.key, editing=bool(ctx.conv.data.get("editing")))
+            return [Outgoing(_("Not accepted:") + "\n" + broken), ask]
+        reply = Outgoing(_("Stored your answer: {value}.").format(value=screens.answer_text(ind, mine)))
+        return [reply, *advance(ctx, new_state, ind.key)]
+    if ind.key not in state.answers:  # theirs was removed meanwhile: ask again
+        return [ctx.ask(state, ind.key, editing=bool(ctx.conv.data.get("editing")))]
+    return [Outgoing(_("Kept the answer already stored.")), *advance(ctx, state, ind.key)]
 
 
 def advance(ctx: Ctx, state: ReportState, key: str) -> list[Outgoing]:

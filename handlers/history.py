@@ -11,8 +11,7 @@ from sqlmodel import select
 from handlers import screens, supervision
 from handlers.context import Ctx
 from handlers.events import Outgoing
-from reports.clock import vn_time
-from reports.formatting import fmt_date
+from reports.formatting import fmt_moment
 from reports.i18n import _
 from reports.logic import SKIPPED
 from reports.values import from_json
@@ -33,10 +32,6 @@ def action_text(action: str) -> str:
         workflow.REOPEN_ASKED: _("reopening asked"),
     }.get(action, action)
 
-
-def _when(at: datetime) -> str:
-    local = vn_time(at)
-    return f"{fmt_date(local.date())} {local.strftime('%H:%M')}"
 
 
 def _value(template, key: str, raw, skipped: bool = False) -> str:  # noqa: ANN001
@@ -90,10 +85,10 @@ async def show(ctx: Ctx, arg: str) -> list[Outgoing]:
         who = names.get(a.user_id, _("someone"))
         old = _value(template, a.key, a.old_value)
         new = _value(template, a.key, a.new_value, skipped=a.action == "skip")
-        entries.append((a.at, 0, f"{_when(a.at)} · {who}: {label}: {old} → {new}"))
+        entries.append((a.at, 0, f"{fmt_moment(a.at)} · {who}: {label}: {old} → {new}"))
     for e in events:
         who = names.get(e.user_id, _("someone"))
-        line = f"{_when(e.at)} · {who}: {action_text(e.action).upper()}"
+        line = f"{fmt_moment(e.at)} · {who}: {action_text(e.action).upper()}"
         if e.comment:
             line += " — " + _("reason: {comment}").format(comment=e.comment)
         entries.append((e.at, 1, line))

@@ -28,7 +28,7 @@ from lxml import etree
 
 from reports.formatting import date_line
 from reports.periods import Period
-from reports.prose import Figures, compose
+from reports.prose import compose
 
 DEFAULT_LAYOUT = Path(__file__).parent / "templates" / "report.docx"
 CONTEXT_KEYS = (

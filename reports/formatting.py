@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
+
+from reports.clock import vn_time
 
 DEFAULT_LOCALE = "vi_VN"
 
@@ -32,6 +34,14 @@ def fmt_percent(fraction: Decimal | int | float, places: int = 2, locale: str = 
 def fmt_date(value: date, locale: str = DEFAULT_LOCALE) -> str:
     """``19/02/2024``: the short form used inside Vietnamese administrative prose."""
     return format_date(value, "dd/MM/yyyy", locale=locale)
+
+
+def fmt_moment(moment: datetime | None) -> str:
+    """``09:05 19/02/2024``: a stored moment in Vietnam's time, as the chat shows it."""
+    if moment is None:
+        return ""
+    local = vn_time(moment)
+    return f"{local.strftime('%H:%M')} {fmt_date(local.date())}"
 
 
 def date_line(place: str, day: int | None, month: int, year: int) -> str:

@@ -268,6 +268,14 @@ async def save_answer(
                             action="skip" if skipped else "set", user_id=user_id))
 
 
+async def answer_author(session: AsyncSession, report_id: int, key: str) -> tuple[int, str, datetime] | None:
+    """Who stored the answer ``key`` last, and when: (user id, full name, time), or None."""
+    stmt = (select(User.id, User.full_name, Answer.updated_at)
+            .where(Answer.report_id == report_id, Answer.key == key, Answer.updated_by == User.id))
+    row = (await session.exec(stmt)).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 async def merge_profile(session: AsyncSession, org_id: int, changes: dict[str, Any]) -> None:
     """Merge ``changes`` into the unit's profile in the database itself (no read-modify-write in
     Python, so two officers storing different profile figures at once both keep theirs)."""

@@ -1,5 +1,6 @@
 """Every user-facing message has a Vietnamese translation with the same placeholders."""
 
+import functools
 import re
 import string
 from pathlib import Path
@@ -12,14 +13,15 @@ from reports.i18n import LOCALES_DIR, _, use_locale
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _extracted() -> set[str]:
+@functools.lru_cache(maxsize=1)
+def _extracted() -> frozenset[str]:
     found = set()
     for package in ("handlers", "bot", "reminders", "reports"):
         for _f, _l, msg, _c, _ctx in extract_from_dir(
             ROOT / package, method_map=[("**.py", "python")], keywords={"_": None, "ngettext": (1, 2)}
         ):
             found.update(msg if isinstance(msg, tuple) else (msg,))
-    return found
+    return frozenset(found)
 
 
 def _catalog(locale: str):
