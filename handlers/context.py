@@ -18,7 +18,7 @@ from handlers.events import Choice, Incoming, Outgoing
 from reports.clock import Clock, vn_today
 from reports.logic import SKIPPED, ReportState
 from reports.periods import Period
-from reports.schema import Template
+from reports.schema import Indicator, Template
 from reports.values import to_json
 from storage import repo
 from storage.models import Conversation, Report, User
@@ -53,17 +53,21 @@ class Mode(str, Enum):
             return cls.idle  # a mode of an older version: back to the menu
 
 
-def answer_mark(state: ReportState, key: str) -> str:
-    """A short mark of the answer ``key`` has in ``state`` (none, skipped, or its stored value), kept
-    when the question is shown: if the mark differs when the answer comes, someone else changed it."""
-    value = state.answers.get(key)
+def value_mark(ind: Indicator, value: Any) -> str:
+    """A short mark of an answer's value (none, skipped, or its stored form): marks differ when the
+    values do."""
     if value is None:
         return "-"
     if value is SKIPPED:
         return "skipped"
-    stored = to_json(state.template.by_key[key].type, value)
-    raw = json.dumps(stored, sort_keys=True, ensure_ascii=False, default=str)
+    raw = json.dumps(to_json(ind.type, value), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
+
+
+def answer_mark(state: ReportState, key: str) -> str:
+    """The mark of the answer ``key`` has in ``state``, kept when the question is shown: if the mark
+    differs when the answer comes, someone else changed it."""
+    return value_mark(state.template.by_key[key], state.answers.get(key))
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 from handlers import menu, review, screens
 from handlers.commands import cmd
 from handlers.choices import encode
-from handlers.context import Ctx, Mode, answer_mark
+from handlers.context import Ctx, Mode, answer_mark, value_mark
 from handlers.events import Choice, Outgoing
 from handlers.parsing import AnswerError, fold, parse_answer
 from reports.formatting import fmt_moment
@@ -170,11 +170,10 @@ async def _clash(ctx: Ctx, report: Report, ind: Indicator, state: ReportState, v
     """When another officer changed this answer since the question was shown, nothing is stored:
     the officer sees the other's value and chooses (``cf:mine`` / ``cf:theirs``). No query unless
     the answer did change."""
-    seen = ctx.conv.data.get("seen")
-    if seen is None or answer_mark(state, ind.key) == seen:
+    seen, current = ctx.conv.data.get("seen"), answer_mark(state, ind.key)
+    if seen is None or current == seen:
         return []
-    if answer_mark(ReportState(state.template, {**state.answers, ind.key: value}), ind.key) == answer_mark(
-            state, ind.key):
+    if value_mark(ind, value) == current:
         return []  # the same value: nothing to choose
     author = await repo.answer_author(ctx.session, report.id, ind.key)
     if author is None or author[0] == ctx.user.id:
@@ -184,7 +183,7 @@ async def _clash(ctx: Ctx, report: Report, ind: Indicator, state: ReportState, v
     choices = (Choice(encode("cf", "mine"), _("Store my answer")),
                Choice(encode("cf", "theirs"), _("Keep {name}'s answer").format(name=name)))
     ctx.set_mode(Mode.conflict, key=ind.key, editing=bool(ctx.conv.data.get("editing")), choices=choices,
-                 conflict=to_json(ind.type, value), seen=answer_mark(state, ind.key))
+                 conflict=to_json(ind.type, value), seen=current)
     yours = _("Your answer")
     text = "\n".join([
         _("⚠️ While you were answering, {name} stored an answer to “{label}” ({when}):").format(

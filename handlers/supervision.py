@@ -91,13 +91,18 @@ def _dir(ctx: Ctx, root: OrgUnit):  # noqa: ANN202 - a Path
     return (ctx.services.files_dir or output.default_files_dir()) / f"supervisor-{root.id}"
 
 
-async def status(ctx: Ctx, arg: str) -> list[Outgoing]:
+async def _targeted(ctx: Ctx, arg: str, show) -> list[Outgoing]:  # noqa: ANN001 - _status or _compile
+    """A supervisor's command on a report type and period (typed, or the nearest due)."""
     if not access.is_supervisor(ctx.user):
         return not_supervisor()
     target = parse_target(ctx, arg)
     if isinstance(target, str):
         return [Outgoing(target)]
-    return await _status(ctx, *target)
+    return await show(ctx, *target)
+
+
+async def status(ctx: Ctx, arg: str) -> list[Outgoing]:
+    return await _targeted(ctx, arg, _status)
 
 
 async def _status(ctx: Ctx, template: Template, period: Period) -> list[Outgoing]:
@@ -117,12 +122,7 @@ async def _status(ctx: Ctx, template: Template, period: Period) -> list[Outgoing
 
 
 async def compile_report(ctx: Ctx, arg: str) -> list[Outgoing]:
-    if not access.is_supervisor(ctx.user):
-        return not_supervisor()
-    target = parse_target(ctx, arg)
-    if isinstance(target, str):
-        return [Outgoing(target)]
-    return await _compile(ctx, *target)
+    return await _targeted(ctx, arg, _compile)
 
 
 async def _compile(ctx: Ctx, template: Template, period: Period) -> list[Outgoing]:
