@@ -49,7 +49,7 @@ async def main(answers: int) -> None:
             start = time.perf_counter()
             await double.push(double.message("bench", text))
             while not any(c.method == "sendMessage" and c.chat_id == "bench" for c in double.calls[mark:]) \
-                    or running.updates._tasks:  # noqa: SLF001 - until the whole reply is out
+                    or running.updates.inbox.in_hand:  # until the whole reply is out
                 await asyncio.sleep(0.0005)
             return time.perf_counter() - start
 

@@ -193,6 +193,22 @@ class ProcessedUpdate(SQLModel, table=True):
     at: datetime = _ts()
 
 
+class InboxUpdate(SQLModel, table=True):
+    """An update as a channel delivered it, stored before the channel is told it arrived (Telegram's
+    next getUpdates offset, a webhook's 200). It is deleted once handled; rows left by a process
+    that died are handled at the next start, in arrival order."""
+
+    __tablename__ = "inbox_update"
+    __table_args__ = (UniqueConstraint("channel", "bot", "update_id", name="uq_inbox_update"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    bot: str = Field(default="", max_length=32)
+    update_id: str = Field(max_length=64)
+    payload: dict = Field(sa_column=Column(JSON, nullable=False))
+    attempts: int = Field(default=0)  # starts of a recovery that took this row (a poison update stops at 3)
+    received_at: datetime = _ts()
+
+
 class Deadline(SQLModel, table=True):
     """When the communes below a supervising org unit must hand in a kind of report.
 

@@ -173,7 +173,7 @@ async def test_webhook_needs_the_secret_header_and_ignores_a_repeated_update(min
         mark = double.mark()
         # Telegram delivers the same update again (e.g. our answer to it was lost)
         assert await double.deliver(update) == 200
-        await runner.wait_handled(update["update_id"], times=2)
+        await runner.service.inbox.drain()  # a repeat still in hand is not handled again; a later one is a no-op
         assert double.since(mark, 1006) == []
         assert await _answers(mini_app) == {"area": "4840.67"}
         async with mini_app.sessions() as s:

@@ -134,7 +134,7 @@ async def test_danvan_run_polls_and_stops_cleanly(tmp_path, double):
             await proc.wait()
     assert proc.returncode == 0, err.decode()
     logs = out.decode() + err.decode()
-    assert "Start polling" in logs and "Polling stopped" in logs
+    assert "polling Telegram for updates" in logs and "polling stopped" in logs
     assert TOKEN not in logs and SECRET_PART not in logs
 
 

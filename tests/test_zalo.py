@@ -59,8 +59,13 @@ class ZaloBot:
         await self.server.stop()
 
     async def settle(self) -> None:
-        """Until every pushed update has been taken and handled."""
-        await until(lambda: self.double.pending.empty() and not self.running.updates._tasks, 30, "the updates")  # noqa: SLF001
+        """Until every pushed update has been taken, stored and handled: the poll after the one that
+        took the last update starts only once that update is stored and being handled."""
+        await until(lambda: self.double.pending.empty(), 30, "the updates to be taken")
+        if self.double.webhook is None:
+            polls = sum(c.method == "getUpdates" for c in self.double.calls)
+            await until(lambda: sum(c.method == "getUpdates" for c in self.double.calls) > polls, 30, "the next poll")
+        await until(lambda: not self.running.updates.inbox.in_hand, 30, "the updates to be handled")
 
 
 @pytest.fixture

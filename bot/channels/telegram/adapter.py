@@ -6,8 +6,8 @@
   answer and drops its keyboard, so an old keyboard cannot change an answer later by accident; a
   stale press gets the core's short notice in the callback answer, and its keyboard is dropped too.
 * Replies go out through the channel contract (``bot.channels.base.deliver``): splitting, numbered
-  lists and documents are handled there. Two updates of one chat are handled one after the other
-  (``ChatLocks``, around the whole handling, replies included); different chats run concurrently.
+  lists and documents are handled there. Updates reach the router from the inbox
+  (``bot.channels.inbox``), which stores them first and keeps one chat's updates in order.
 * A chat that blocked the bot (HTTP 403, or Telegram's ``my_chat_member`` "kicked") is recorded on
   its channel identity and not retried; "member" (the user restarted the bot) clears it.
 * The command menu is Vietnamese (English for English-language apps); a supervisor's chat gets the
@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Iterable, Protocol
 
@@ -33,7 +32,7 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels.base import ChatLocks, deliver, private_only
+from bot.channels.base import deliver, private_only
 from bot.channels.telegram.channel import CONTEXT_SEP, NAME as CHANNEL, TEXT_LIMIT, TelegramChannel, chat_target
 from handlers.commands import descriptions
 from handlers.events import Incoming, Outgoing
@@ -60,16 +59,15 @@ async def set_commands(bot: Bot, scope: BotCommandScopeChat | None = None, super
         await bot.set_my_commands(commands, scope=scope, language_code=None if language == "vi" else language)
 
 
-def _chat_key(update: Update) -> str | None:
-    if update.message is not None:
-        return str(update.message.chat.id)
-    if update.edited_message is not None:
-        return str(update.edited_message.chat.id)
-    if update.callback_query is not None:
-        query = update.callback_query
-        return str(query.message.chat.id) if query.message is not None else str(query.from_user.id)
-    if update.my_chat_member is not None:
-        return str(update.my_chat_member.chat.id)
+def chat_of(update: dict[str, Any]) -> str | None:
+    """The chat an update (as Telegram sends it) belongs to: its per-chat order key."""
+    for kind in ("message", "edited_message", "my_chat_member"):
+        if isinstance(update.get(kind), dict):
+            return str((update[kind].get("chat") or {}).get("id"))
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        chat = ((query.get("message") or {}).get("chat") or {}).get("id")
+        return str(chat if chat is not None else (query.get("from") or {}).get("id"))
     return None
 
 
@@ -89,11 +87,7 @@ class TelegramUpdates:
         self.channel = channel
         self.bot_id = str(channel.bot.id)
         self.on_handled = on_handled
-        self._locks = ChatLocks()
         self._menus: set[str] = set()  # chats whose command menu fits their role already
-        self._in_flight = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
         self.router = Router(name="danvan-telegram")
         self.router.message.register(self.on_message)
         self.router.edited_message.register(self.on_edited)
@@ -101,39 +95,17 @@ class TelegramUpdates:
         self.router.my_chat_member.register(self.on_member, F.chat.type == "private")
 
     def attach(self, dispatcher: Dispatcher) -> None:
-        dispatcher.update.outer_middleware(self._serialise)
+        dispatcher.update.outer_middleware(self._report)
         dispatcher.include_router(self.router)
 
-    # ------------------------------------------------------------------ ordering and draining
-
-    async def _serialise(
+    async def _report(
         self, handler: Callable[[Update, dict[str, Any]], Awaitable[Any]], update: Update, data: dict[str, Any]
     ) -> Any:
-        self._in_flight += 1
-        self._idle.clear()
         try:
-            key = _chat_key(update)
-            if key is None:
-                return await handler(update, data)
-            async with self._locks.hold(key):
-                return await handler(update, data)
+            return await handler(update, data)
         finally:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._idle.set()
             if self.on_handled is not None:
                 self.on_handled(update.update_id)
-
-    async def drain(self, timeout: float = 30.0) -> bool:
-        """Wait until no update is being handled (before closing the database); False on timeout."""
-        for _turn in range(3):  # let update tasks created just before the stop begin and be counted
-            await asyncio.sleep(0)
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
-        except asyncio.TimeoutError:
-            log.warning("%d updates were still being handled after %.0f s", self._in_flight, timeout)
-            return False
-        return True
 
     # ------------------------------------------------------------------ incoming
 

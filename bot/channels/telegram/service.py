@@ -1,31 +1,43 @@
 """The running Telegram bot: the aiogram Bot and Dispatcher around the channel, in long polling or
 as a webhook on the process's HTTP server, against Telegram, a self-hosted Bot API server or a double.
+
+Updates are stored before Telegram learns they arrived (``bot.channels.inbox``): in long polling the
+next getUpdates offset, which confirms them, is sent only once the batch is committed; a webhook
+request is answered 200 only once its update is committed (a refused store answers 503, and
+Telegram delivers again). What a process left unhandled is handled at the next start.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import logging
 import re
 import secrets
-from contextlib import suppress
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiogram.methods import GetUpdates
+from aiogram.types import Update
+from aiohttp import web
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import redact
 from bot.channels.base import NoticeSender
-from bot.channels.telegram.adapter import ALLOWED_UPDATES, CoreLike, TelegramUpdates, set_commands
-from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.inbox import Inbox
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, CoreLike, TelegramUpdates, chat_of, set_commands
+from bot.channels.telegram.channel import NAME, TelegramChannel
 from bot.channels.telegram.retry import RetryMiddleware
 from bot.web import WebServer
 
 log = logging.getLogger(__name__)
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a webhook secret_token
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def build_bot(token: str, api_url: str = "https://api.telegram.org", retry: RetryMiddleware | None = None,
@@ -65,30 +77,107 @@ class TelegramService:
         self.updates = TelegramUpdates(core, sessions, self.channel, on_handled=on_handled)
         self.dispatcher = Dispatcher()
         self.updates.attach(self.dispatcher)
+        self.inbox = Inbox(sessions, NAME, str(self.bot.id), self._feed, chat_of)
         self.polling_timeout = polling_timeout
         self.webhook_secret: str | None = None
         self._server: WebServer | None = None
         self._own_server = False
-        self._polling = False
+        self._stop = asyncio.Event()
+        self._polled: asyncio.Event | None = None  # set when the polling loop has ended
 
     async def prepare(self) -> str:
-        """Check the token (getMe) and set the command menu; returns the bot's username."""
+        """Check the token (getMe), set the command menu, and hand what an earlier process left
+        unhandled to the handlers; returns the bot's username."""
         me = await self.bot.me()
         self.channel.username = me.username or ""
         await set_commands(self.bot)
+        await self.inbox.recover()
         return me.username or ""
 
-    async def poll(self, handle_signals: bool = False) -> None:
-        """Long polling until :meth:`stop` (or SIGINT/SIGTERM with ``handle_signals``)."""
+    async def _feed(self, payload: dict[str, Any]) -> None:
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, update)
+
+    # ------------------------------------------------------------------ long polling
+
+    async def poll(self) -> None:
+        """Long polling until :meth:`stop`: each batch is stored, then confirmed by the next offset.
+        Failures (network, the Bot API, the database) are waited out with growing pauses; the
+        unconfirmed batch is then delivered again."""
         await self.bot.delete_webhook(drop_pending_updates=False)
-        self._polling = True
+        self._polled = asyncio.Event()
+        offset: int | None = None
+        pause = 0.5
+        log.info("polling Telegram for updates")
         try:
-            await self.dispatcher.start_polling(
-                self.bot, allowed_updates=ALLOWED_UPDATES, handle_signals=handle_signals,
-                close_bot_session=False, polling_timeout=self.polling_timeout,
-            )
+            while not self._stop.is_set():
+                try:
+                    updates = await self._next_batch(offset)
+                    if updates is None:  # stopping
+                        break
+                    await self.inbox.receive(
+                        [(str(u.update_id), u.model_dump(mode="json", exclude_none=True)) for u in updates])
+                except Exception as exc:  # noqa: BLE001 - polling must outlive a failure it can wait out
+                    log.warning("getUpdates or storing its updates failed (%s: %s); next try in %.1f s",
+                                type(exc).__name__, redact.redact(str(exc))[:200], pause)
+                    await self._pause(pause)
+                    pause = min(pause * 2, 30.0)
+                    continue
+                pause = 0.5
+                if updates:
+                    offset = updates[-1].update_id + 1
+            if offset is not None:  # confirm the last batch, so that a restart does not get it again
+                await self._confirm(offset)
         finally:
-            self._polling = False
+            self._polled.set()
+            log.info("polling stopped")
+
+    async def _next_batch(self, offset: int | None) -> list[Update] | None:
+        """One getUpdates long poll, or None when :meth:`stop` came first (the poll is dropped: what
+        it would have carried stays unconfirmed and comes with the next one)."""
+        call = GetUpdates(offset=offset, timeout=self.polling_timeout, allowed_updates=ALLOWED_UPDATES)
+        request = asyncio.ensure_future(self.bot(call, request_timeout=self.polling_timeout + 30))
+        stopping = asyncio.ensure_future(self._stop.wait())
+        await asyncio.wait({request, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not request.done():
+            request.cancel()
+            return None
+        return list(request.result())
+
+    async def _confirm(self, offset: int) -> None:
+        try:
+            await self.bot(GetUpdates(offset=offset, timeout=0, limit=1, allowed_updates=ALLOWED_UPDATES),
+                           request_timeout=10)
+        except Exception as exc:  # noqa: BLE001 - they are handled already; a repeat is ignored
+            log.info("the last updates were not confirmed (%s); they will be ignored when sent again",
+                     type(exc).__name__)
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stop.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    # ------------------------------------------------------------------ webhook
+
+    async def _webhook(self, request: web.Request) -> web.StreamResponse:
+        """One update from Telegram: 401 without the secret (the body is not read), 400 when it is
+        not an update, 503 when it cannot be stored (Telegram tries again), else 200 once stored."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
+            return web.Response(status=401, text="Unauthorized")
+        try:
+            payload = await request.json()
+            update = Update.model_validate(payload)
+        except (ValueError, ValidationError):
+            return web.Response(status=400, text="not an update")
+        try:
+            await self.inbox.receive([(str(update.update_id), payload)])
+        except Exception as exc:  # noqa: BLE001 - Telegram delivers it again
+            log.error("an update could not be stored (%s); Telegram will send it again", type(exc).__name__)
+            return web.Response(status=503, text="try again")
+        return web.json_response({})
 
     def add_webhook_route(self, server: WebServer, url: str, secret: str | None) -> str:
         """Serve ``url``'s path on ``server``; requests without the secret header get 401. Returns the
@@ -98,9 +187,7 @@ class TelegramService:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET may only hold letters, digits, '_' and '-' (1 to 256)")
         redact.protect(secret)
         self.webhook_secret = secret
-        SimpleRequestHandler(self.dispatcher, self.bot, secret_token=secret).register(
-            server.app, path=urlsplit(url).path or "/")
-        server.routes.append(urlsplit(url).path or "/")
+        server.add_post(urlsplit(url).path or "/", self._webhook)
         self._server = server
         return secret
 
@@ -125,11 +212,11 @@ class TelegramService:
 
     async def stop(self) -> None:
         """Stop receiving, finish the updates in hand, then close the HTTP sessions."""
-        if self._polling:
-            with suppress(RuntimeError):
-                await self.dispatcher.stop_polling()
+        self._stop.set()
+        if self._polled is not None:
+            await self._polled.wait()
         if self._server is not None and self._own_server:
             await self._server.stop()
         self._server = None
-        await self.updates.drain()
+        await self.inbox.drain()
         await self.bot.session.close()

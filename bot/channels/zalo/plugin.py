@@ -95,6 +95,7 @@ class ZaloPlugin(TokenPlugin):
                               bot_id=str(me.get("id") or ""), secret=secret)
         if s.webhook_url:
             server.add_post(urlsplit(s.webhook_url).path or "/", updates.webhook)
+        await updates.inbox.recover()  # what an earlier process left unhandled
         log.info("zalo bot %s connected to %s", me.get("account_name") or me.get("id") or "?", s.api_url)
         return RunningZalo(updates, s)
 

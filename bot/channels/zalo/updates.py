@@ -2,20 +2,25 @@
 by its message id, which the core claims like Telegram's update id) or a webhook whose every
 request must carry the secret (``X-Bot-Api-Secret-Token``; without it: 401, and the body is not
 read). Text messages go to the core; an image, a sticker, a voice message or withheld content gets
-a kind reply that only text is understood. One chat's messages are handled in order."""
+a kind reply that only text is understood. Every update is stored first (``bot.channels.inbox``): a
+webhook request is answered 200 only once it is committed (503 otherwise, so that Zalo sends it
+again); a polled update, which Zalo does not send twice, is stored as soon as it arrives. One chat's
+messages are handled in order, and what a process left unhandled is handled at the next start."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
 import logging
+import uuid
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels.base import ChatLocks, deliver, private_only
+from bot.channels.base import deliver, private_only
+from bot.channels.inbox import Inbox
 from bot.channels.zalo.channel import NAME, ZaloChannel
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from handlers.events import Incoming, Outgoing
@@ -34,13 +39,28 @@ def _unwrap(update: Any) -> dict[str, Any] | None:
     return update if isinstance(update, dict) and isinstance(update.get("message"), dict) else None
 
 
+def _chat(message: dict[str, Any]) -> str:
+    return str((message.get("chat") or {}).get("id") or (message.get("from") or {}).get("id") or "")
+
+
+def chat_of(raw: Any) -> str | None:
+    update = _unwrap(raw)
+    return (_chat(update["message"]) or None) if update is not None else None
+
+
+def update_key(raw: Any) -> str:
+    """The inbox key of an update: its message id (what the core claims), else a key of its own."""
+    update = _unwrap(raw)
+    message_id = update["message"].get("message_id") if update is not None else None
+    return str(message_id)[:64] if message_id else "local-" + uuid.uuid4().hex
+
+
 class ZaloUpdates:
     def __init__(self, core: Any, sessions: async_sessionmaker[AsyncSession], channel: ZaloChannel,
                  client: ZaloClient, bot_id: str = "", secret: str | None = None) -> None:
         self.core, self.sessions, self.channel, self.client = core, sessions, channel, client
         self.bot_id, self.secret = bot_id, secret
-        self._locks = ChatLocks()
-        self._tasks: set[asyncio.Task] = set()
+        self.inbox = Inbox(sessions, NAME, bot_id, self.handle, chat_of)
         self._stop = asyncio.Event()
         self._polling: asyncio.Event | None = None  # set once the polling loop has ended
 
@@ -52,7 +72,7 @@ class ZaloUpdates:
             log.info("zalo: an update without a message was ignored")
             return
         message = update["message"]
-        chat_id = str((message.get("chat") or {}).get("id") or (message.get("from") or {}).get("id") or "")
+        chat_id = _chat(message)
         if not chat_id:
             return
         sender = message.get("from") or {}
@@ -60,28 +80,26 @@ class ZaloUpdates:
             if str(message.get("text") or "").startswith("/"):  # groups are refused, commands get told why
                 await deliver(self.channel, chat_id, [private_only()], self._blocked)
             return
-        async with self._locks.hold(chat_id):
-            if update.get("event_name") == TEXT_EVENT and isinstance(message.get("text"), str):
-                event = Incoming(NAME, chat_id, str(sender.get("id") or chat_id),
-                                 update_id=str(message.get("message_id")) if message.get("message_id") else None,
-                                 text=message["text"], display_name=str(sender.get("display_name") or ""),
-                                 bot=self.bot_id)
-                replies = await self.core.handle(event)
-            else:
-                with use_locale(None):
-                    replies = [Outgoing(_("Sorry, the assistant only understands text messages. "
-                                          "Please type your answer."))]
-            await deliver(self.channel, chat_id, replies, self._blocked)
+        if update.get("event_name") == TEXT_EVENT and isinstance(message.get("text"), str):
+            event = Incoming(NAME, chat_id, str(sender.get("id") or chat_id),
+                             update_id=str(message.get("message_id")) if message.get("message_id") else None,
+                             text=message["text"], display_name=str(sender.get("display_name") or ""),
+                             bot=self.bot_id)
+            replies = await self.core.handle(event)
+        else:
+            with use_locale(None):
+                replies = [Outgoing(_("Sorry, the assistant only understands text messages. "
+                                      "Please type your answer."))]
+        await deliver(self.channel, chat_id, replies, self._blocked)
 
-    def _spawn(self, update: Any) -> None:
-        task = asyncio.create_task(self.handle(update))
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("zalo: an update could not be handled: %s", task.exception())
+    async def receive(self, raw: Any) -> None:
+        """Store, then handle. Zalo does not deliver a polled update again, so one that cannot be
+        stored is still handled (its answer is saved by the core, which is the point)."""
+        try:
+            await self.inbox.receive([(update_key(raw), raw)])
+        except Exception as exc:  # noqa: BLE001 - see above
+            log.error("zalo: an update could not be stored (%s); handling it anyway", type(exc).__name__)
+            await self.handle(raw)
 
     async def _blocked(self, chat_id: str) -> None:
         async with self.sessions() as session, session.begin():
@@ -117,7 +135,8 @@ class ZaloUpdates:
                 pause = min(pause * 2, 30.0)
                 continue
             pause = 0.5
-            self._spawn(update)
+            if update is not None:
+                await self.receive(update)
 
     # ------------------------------------------------------------------ webhook
 
@@ -129,7 +148,11 @@ class ZaloUpdates:
             body = await request.json()
         except ValueError:
             return web.json_response({"ok": False, "description": "not JSON"}, status=400)
-        self._spawn(body)
+        try:
+            await self.inbox.receive([(update_key(body), body)])
+        except Exception as exc:  # noqa: BLE001 - Zalo delivers it again
+            log.error("zalo: an update could not be stored (%s); asking Zalo to send it again", type(exc).__name__)
+            return web.json_response({"ok": False, "description": "try again"}, status=503)
         return web.json_response({"ok": True})
 
     # ------------------------------------------------------------------ stopping
@@ -140,5 +163,4 @@ class ZaloUpdates:
         self._stop.set()
         if self._polling is not None:
             await asyncio.wait_for(self._polling.wait(), timeout)
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
+        await self.inbox.drain(timeout)

@@ -1,0 +1,130 @@
+"""Store before acknowledging, for every channel that receives updates.
+
+A channel hands :meth:`Inbox.receive` what it just got (a getUpdates answer, a webhook request, a
+Zalo poll); the updates are committed to the ``inbox_update`` table before ``receive`` returns, and
+only then does the channel tell its server they arrived (the next getUpdates offset, the webhook's
+200). Each stored update is handled in its own task, one chat's updates one after the other in
+arrival order (:class:`~bot.channels.base.ChatLocks`, taken first thing in the task), different
+chats at once. Handled rows are deleted in batches; if the process dies, the rows left are handed
+back by :meth:`Inbox.recover` at the next start, in arrival order. Handling twice is harmless: the
+core claims each update id once (``processed_update``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Sequence
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.channels.base import ChatLocks
+from storage import inbox
+
+log = logging.getLogger(__name__)
+Payload = dict[str, Any]
+
+
+class Inbox:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        channel: str,
+        bot: str,
+        handle: Callable[[Payload], Awaitable[Any]],
+        chat_of: Callable[[Payload], str | None],
+        *,
+        flush_every: float = 0.2,
+    ) -> None:
+        self.sessions, self.channel, self.bot = sessions, channel, bot
+        self.handle, self.chat_of = handle, chat_of
+        self.flush_every = flush_every
+        self._locks = ChatLocks()
+        self._tasks: set[asyncio.Task] = set()
+        self._handled: list[int] = []
+        self._flusher: asyncio.Task | None = None
+
+    async def receive(self, updates: Sequence[tuple[str, Payload]]) -> int:
+        """Commit ``(update id, payload)`` pairs, then start handling those not in hand already.
+        Raises when they could not be stored: the caller must then not acknowledge them."""
+        if not updates:
+            return 0
+        async with self.sessions() as session, session.begin():
+            ids = await inbox.store(session, self.channel, self.bot, updates)
+        for update_id, payload in updates:
+            if update_id in ids:
+                self._spawn(ids.pop(update_id), payload)
+        return len(updates)
+
+    async def recover(self) -> int:
+        """Hand back, in arrival order, what an earlier process left unhandled; returns how many."""
+        async with self.sessions() as session, session.begin():
+            rows, given_up = await inbox.take_left(session, self.channel, self.bot)
+        if given_up:
+            log.error("%s: %d stored updates failed at %d starts in a row and were given up",
+                      self.channel, given_up, inbox.MAX_ATTEMPTS)
+        if rows:
+            log.info("%s: handling %d updates received before the last stop", self.channel, len(rows))
+        for row in rows:
+            self._spawn(row.id, row.payload)
+        return len(rows)
+
+    # ------------------------------------------------------------------ handling
+
+    def _spawn(self, row_id: int, payload: Payload) -> None:
+        task = asyncio.create_task(self._run(row_id, payload), name=f"{self.channel}-update-{row_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_loop(), name=f"{self.channel}-inbox-flush")
+
+    async def _run(self, row_id: int, payload: Payload) -> None:
+        key = self.chat_of(payload)
+        try:
+            if key is None:
+                await self.handle(payload)
+            else:
+                async with self._locks.hold(key):
+                    await self.handle(payload)
+        except Exception:  # noqa: BLE001 - one update's failure must not stop the others
+            log.exception("%s: an update could not be handled", self.channel)
+        finally:
+            self._handled.append(row_id)
+
+    async def _flush_loop(self) -> None:
+        while self._tasks or self._handled:
+            await asyncio.sleep(self.flush_every)
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Delete the rows handled so far (kept for the next try if the database refuses)."""
+        batch, self._handled = self._handled, []
+        if not batch:
+            return
+        try:
+            async with self.sessions() as session, session.begin():
+                await inbox.forget(session, batch)
+        except Exception as exc:  # noqa: BLE001 - they would only be handled (as repeats) again
+            log.warning("%s: handled updates not cleared yet (%s)", self.channel, type(exc).__name__)
+            self._handled[:0] = batch
+
+    @property
+    def in_hand(self) -> int:
+        return len(self._tasks)
+
+    async def drain(self, timeout: float = 30.0) -> bool:
+        """Let the updates in hand finish and clear their rows; False when some did not in time."""
+        for _turn in range(3):  # tasks created just before the stop begin and are counted
+            await asyncio.sleep(0)
+        finished = True
+        if self._tasks:
+            _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+            if pending:
+                log.warning("%s: %d updates were still being handled after %.0f s", self.channel,
+                            len(pending), timeout)
+                finished = False
+        await self.flush()
+        if self._flusher is not None:
+            self._flusher.cancel()
+            self._flusher = None
+        return finished

@@ -1,0 +1,217 @@
+"""Store before acknowledging (issue 13): an update is committed before Telegram learns it arrived,
+and what a process left unhandled is handled at the next start, in each chat's order.
+
+The crash tests kill a real ``danvan run`` (long polling the Bot API double) while it handles an
+answer: on SQLite the test holds the database's write lock, so the answer cannot even be stored
+and must not be confirmed; on PostgreSQL the test locks the chat's conversation row, so the answer
+is stored and confirmed but its handling cannot finish. Either way the answer is in the report
+after the restart, once, and the officer gets the next question."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import select
+
+from storage import inbox
+from storage.db import create_engine, session_factory
+from storage.models import Answer, AnswerAudit, InboxUpdate, User
+from tests.conftest import MINI_TEMPLATES
+from tests.telegram_double import TelegramDouble
+from tests.telegram_harness import BotRunner, double, until  # noqa: F401
+from tests.test_telegram_cli import DANVAN, _env
+
+
+async def _rows(sessions) -> list[InboxUpdate]:  # noqa: ANN001
+    async with sessions() as s:
+        return list((await s.exec(select(InboxUpdate))).all())
+
+
+async def test_updates_left_by_a_dead_process_are_handled_at_start_in_order(mini_app, double):
+    double.person(4001, "Bình", "Trần")
+    left = [double.message_update(4001, "/start DEMO2026"), double.message_update(4001, "Trần Thị Bình")]
+    async with mini_app.sessions() as s, s.begin():  # what a process stored, then died before handling
+        await inbox.store(s, "telegram", "7405261984", [(str(u["update_id"]), u) for u in left])
+    runner = BotRunner(double, mini_app)
+    await runner.start_polling()
+    try:
+        await runner.wait_handled(left[1]["update_id"])
+        await runner.service.inbox.drain()
+        texts = [m["text"] for m in double.bot_messages(4001)]
+        assert texts[0].startswith("Mã mời hợp lệ") and "Xã Đông Sơn" in texts[1]  # in the order sent
+        async with mini_app.sessions() as s:
+            assert [u.full_name for u in (await s.exec(select(User))).all()] == ["Trần Thị Bình"]
+        assert await _rows(mini_app.sessions) == []  # handled rows are cleared
+    finally:
+        await runner.stop()
+
+
+async def test_a_webhook_update_is_answered_200_only_once_stored(mini_app, double):
+    runner = BotRunner(double, mini_app)
+    await runner.start_webhook(secret="inbox-test-secret")
+    try:
+        double.person(4002)
+        update = double.message_update(4002, "/start DEMO2026")
+        async with mini_app.engine.begin() as conn:  # the inbox cannot be written to
+            await conn.execute(text("ALTER TABLE inbox_update RENAME TO inbox_away"))
+        assert await double.deliver(update) == 503  # Telegram will deliver it again
+        async with mini_app.engine.begin() as conn:
+            await conn.execute(text("ALTER TABLE inbox_away RENAME TO inbox_update"))
+        await asyncio.sleep(0.3)
+        assert double.bot_messages(4002) == []  # not handled either
+        assert await double.deliver(update) == 200
+        assert await double.deliver(update) == 200  # a repeat: handled once
+        await runner.service.inbox.drain()
+        assert [m["text"][:13] for m in double.bot_messages(4002)] == ["Mã mời hợp lệ"]
+        assert await double.deliver({"update_id": "x", "message": 5}) == 400
+        assert await _rows(mini_app.sessions) == []
+    finally:
+        await runner.stop()
+
+
+# ---------------------------------------------------------------------------------- crash tests
+
+
+class Officer:
+    """An officer in a private chat with a separate ``danvan run`` process, through the double."""
+
+    def __init__(self, double: TelegramDouble, chat_id: int) -> None:  # noqa: F811
+        self.double, self.chat_id = double, chat_id
+        double.person(chat_id)
+
+    def _count(self) -> int:
+        return len(self.double.bot_messages(self.chat_id))
+
+    async def send(self, text_: str, wait: bool = True) -> int:
+        before = self._count()
+        update = self.double.message_update(self.chat_id, text_)
+        await self.double.push(update)
+        if wait:
+            await until(lambda: self._count() > before, 30, f"a reply to {text_!r}")
+            await asyncio.sleep(0.3)  # a reply of several messages
+        return update["update_id"]
+
+    async def press(self, prefix: str) -> None:
+        message = [m for m in self.double.bot_messages(self.chat_id) if m.get("reply_markup")][-1]
+        data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+                    if b["callback_data"].startswith(prefix))
+        before = self._count()
+        await self.double.push(self.double.press_update(self.chat_id, message["message_id"], data))
+        await until(lambda: self._count() > before, 30, f"a reply to the button {prefix}")
+        await asyncio.sleep(0.3)
+
+    def last(self) -> str:
+        return self.double.bot_messages(self.chat_id)[-1]["text"]
+
+
+def _confirmed(double: TelegramDouble, update_id: int) -> bool:  # noqa: F811
+    """Telegram forgets an update once getUpdates is called with an offset past it."""
+    return any(o is not None and o > update_id for o in double.getupdates_offsets)
+
+
+async def _start(env: dict[str, str], cwd: Path, double: TelegramDouble) -> asyncio.subprocess.Process:  # noqa: F811
+    """``danvan run`` with its log in ``run.log`` (a pipe nobody reads would stall it)."""
+    polls = len(double.getupdates_offsets)
+    with open(cwd / "run.log", "ab") as log:
+        proc = await asyncio.create_subprocess_exec(DANVAN, "run", "--demo", env=env, cwd=cwd,
+                                                    stdout=log, stderr=log)
+    await until(lambda: len(double.getupdates_offsets) > polls or proc.returncode is not None, 60, "danvan run")
+    assert proc.returncode is None, (cwd / "run.log").read_text()[-2000:]
+    return proc
+
+
+async def _kill(proc: asyncio.subprocess.Process) -> None:
+    proc.send_signal(signal.SIGKILL)
+    await proc.wait()
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> int:
+    proc.send_signal(signal.SIGINT)
+    return await asyncio.wait_for(proc.wait(), 60)
+
+
+async def _stored(url: str) -> tuple[list[tuple], int, int]:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as s:
+            answers = [(a.key, a.value) for a in (await s.exec(select(Answer))).all()]
+            audits = len((await s.exec(select(AnswerAudit))).all())
+            left = len((await s.exec(select(InboxUpdate))).all())
+        return answers, audits, left
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def test_killing_danvan_run_while_it_handles_an_answer_loses_nothing(backend, tmp_path, double):  # noqa: F811
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    else:
+        from tests.conftest import _pg_database, _pg_drop
+
+        url, name = await _pg_database()
+    env = _env(tmp_path / "bot.db", TELEGRAM_BOT_TOKEN="7405261984:AAHtestSecretPart-do_not_LOG-9f3c2b7e1d",
+               TELEGRAM_API_URL=double.base_url, TEMPLATES_DIR=str(MINI_TEMPLATES))
+    env.update(DATABASE_URL=url, LOG_LEVEL="INFO")
+    proc = await _start(env, tmp_path, double)
+    officer = Officer(double, 4101)
+    try:
+        await officer.send("/start DEMO2026")
+        await officer.send("Nguyễn Văn An")
+        await officer.press("new")
+        await officer.press("tpl:mini")
+        await officer.press("per:")
+        assert "Câu 1/" in officer.last()
+
+        if backend == "sqlite":  # the database is busy: the answer cannot be stored, so not confirmed
+            holder = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            release = holder.close  # closing rolls the open transaction back
+        else:  # the chat's conversation row is locked: stored and confirmed, handling blocked
+            engine = create_async_engine(make_url(url))
+            conn = await engine.connect()
+            trans = await conn.begin()
+            await conn.execute(text("SELECT id FROM conversation WHERE chat_id = '4101' FOR UPDATE"))
+
+            async def release() -> None:
+                await trans.rollback()
+                await conn.close()
+                await engine.dispose()
+        answer_id = await officer.send("4.840,67", wait=False)
+        await until(lambda: any(c.method == "getUpdates" and any(u["update_id"] == answer_id for u in c.result or ())
+                                for c in double.calls), 10, "the answer to be fetched")
+        await asyncio.sleep(1.5)  # the bot is in the middle of it now
+        replies = len(double.bot_messages(4101))
+        if backend == "sqlite":
+            assert not _confirmed(double, answer_id)  # not stored: Telegram still holds it
+        else:
+            await until(lambda: _confirmed(double, answer_id), 10, "the stored answer to be confirmed")
+        await _kill(proc)
+        if backend == "sqlite":
+            release()
+            assert (await _stored(url))[2] == 0  # nothing in the inbox: Telegram sends it again
+        else:
+            await release()
+            assert (await _stored(url))[2] == 1  # in the inbox: the restart handles it
+            assert all(u["update_id"] != answer_id for u in double.pending)  # Telegram forgot it
+        assert len(double.bot_messages(4101)) == replies  # the officer got nothing yet
+
+        proc = await _start(env, tmp_path, double)
+        await until(lambda: len(double.bot_messages(4101)) > replies, 30, "the reply after the restart")
+        assert "Câu 2/" in officer.last()
+        answers, audits, _left = await _stored(url)
+        assert answers == [("area", "4840.67")] and audits == 1
+        assert await _stop(proc) == 0
+        assert (await _stored(url))[2] == 0  # a clean stop leaves nothing in the inbox
+    finally:
+        if proc.returncode is None:
+            await _kill(proc)
+        if backend == "postgresql":
+            await _pg_drop(name)
