@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from sqlalchemy import delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import InboxUpdate
+from storage.repo import dialect_insert
 
 MAX_ATTEMPTS = 3  # an update that was being handled at three crashes in a row is given up
 
@@ -19,7 +19,6 @@ MAX_ATTEMPTS = 3  # an update that was being handled at three crashes in a row i
 @dataclass(frozen=True)
 class Stored:
     id: int
-    update_id: str
     payload: dict[str, Any]
 
 
@@ -29,8 +28,7 @@ async def store(session: AsyncSession, channel: str, bot: str,
     id that was not in the inbox already (a repeated delivery of an update still in hand is not)."""
     if not updates:
         return {}
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    stmt = (insert(InboxUpdate)
+    stmt = (dialect_insert(session)(InboxUpdate)
             .values([dict(channel=channel, bot=bot, update_id=uid, payload=payload, attempts=0)
                      for uid, payload in updates])
             .on_conflict_do_nothing(index_elements=["channel", "bot", "update_id"])
@@ -45,7 +43,7 @@ async def take_left(session: AsyncSession, channel: str, bot: str) -> tuple[list
     mine = (InboxUpdate.channel == channel, InboxUpdate.bot == bot)
     gone = await session.exec(delete(InboxUpdate).where(*mine, InboxUpdate.attempts >= MAX_ATTEMPTS))
     await session.exec(update(InboxUpdate).where(*mine).values(attempts=InboxUpdate.attempts + 1))
-    rows = (await session.exec(select(InboxUpdate.id, InboxUpdate.update_id, InboxUpdate.payload)
+    rows = (await session.exec(select(InboxUpdate.id, InboxUpdate.payload)
                                .where(*mine).order_by(InboxUpdate.id))).all()
     return [Stored(*row) for row in rows], gone.rowcount or 0
 

@@ -241,7 +241,7 @@ async def answers_of(session: AsyncSession, report_id: int) -> list[Answer]:
     return list((await session.exec(stmt)).all())
 
 
-def _insert(session: AsyncSession):  # noqa: ANN202 - the dialect's INSERT with ON CONFLICT
+def dialect_insert(session: AsyncSession):  # noqa: ANN202 - the dialect's INSERT with ON CONFLICT
     return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
 
 
@@ -261,7 +261,7 @@ async def save_answer(
     old = None if old_row is None or old_row[1] else old_row[0]
     now = utcnow()
     values = dict(value_type=value_type, value=value, skipped=skipped, updated_by=user_id, updated_at=now)
-    stmt = _insert(session)(Answer).values(report_id=report_id, key=key, **values)
+    stmt = dialect_insert(session)(Answer).values(report_id=report_id, key=key, **values)
     stmt = stmt.on_conflict_do_update(index_elements=["report_id", "key"], set_=values)
     await session.exec(stmt)
     session.add(AnswerAudit(report_id=report_id, key=key, old_value=old, new_value=value,

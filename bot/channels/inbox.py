@@ -44,17 +44,16 @@ class Inbox:
         self._handled: list[int] = []
         self._flusher: asyncio.Task | None = None
 
-    async def receive(self, updates: Sequence[tuple[str, Payload]]) -> int:
+    async def receive(self, updates: Sequence[tuple[str, Payload]]) -> None:
         """Commit ``(update id, payload)`` pairs, then start handling those not in hand already.
         Raises when they could not be stored: the caller must then not acknowledge them."""
         if not updates:
-            return 0
+            return
         async with self.sessions() as session, session.begin():
             ids = await inbox.store(session, self.channel, self.bot, updates)
         for update_id, payload in updates:
             if update_id in ids:
                 self._spawn(ids.pop(update_id), payload)
-        return len(updates)
 
     async def recover(self) -> int:
         """Hand back, in arrival order, what an earlier process left unhandled; returns how many."""
