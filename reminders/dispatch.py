@@ -55,51 +55,72 @@ class Sender(Protocol):
 @dataclass(frozen=True)
 class Limits:
     per_second: float = 30.0  # messages a second over the whole channel
-    per_chat_interval: float = 1.0  # seconds between two messages to one chat
+    per_chat_interval: float = 1.0  # seconds between two messages to one chat, on average
     headroom: float = 0.98  # pace a little under the limit so that network jitter never crosses it
+    per_chat_burst: int = 1  # messages one chat may get at once before the interval applies
 
     @property
     def interval(self) -> float:
         return 1.0 / (self.per_second * self.headroom)
+
+    @property
+    def chat_interval(self) -> float:
+        return self.per_chat_interval / self.headroom
 
 
 UNLIMITED = Limits(1e9, 0.0, 1.0)
 
 
 class RateLimiter:
-    """Hands out send times: evenly spaced over the channel, spaced per chat, paused after a 429."""
+    """Hands out send times: evenly spaced over the channel, paced per chat, paused after a 429.
+
+    Each chat is paced by the generic cell rate algorithm: a chat may get ``per_chat_burst``
+    messages at once, then one every ``per_chat_interval`` (so a button press, which edits the
+    pressed message and sends the next question, is not delayed, while a long run of sends to one
+    chat is spread out). Every caller reserves its slot before it sleeps, so concurrent callers
+    queue in order. Bot replies and reminders each hold one (see ``bot.channels.telegram.pacing``).
+    """
 
     def __init__(self, limits: Limits, now: Now = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
         self.limits = limits
         self.now, self.sleep = now, sleep
         self._next = 0.0
         self._paused_until = 0.0
-        self._chat_next: dict[str, float] = {}
+        self._tolerance = max(limits.per_chat_burst - 1, 0) * limits.chat_interval
+        self._chat_tat: dict[str, float] = {}  # a chat's theoretical arrival time (GCRA)
+
+    def _chat_allowed(self, chat_id: str) -> float:
+        return self._chat_tat.get(chat_id, 0.0) - self._tolerance
 
     async def acquire(self, chat_id: str) -> None:
         while True:
             t = self.now()
-            wait = max(self._paused_until, self._chat_next.get(chat_id, 0.0)) - t
+            wait = max(self._paused_until, self._chat_allowed(chat_id)) - t
             if wait > 0:
                 await self.sleep(wait)
                 continue
             self._prune(t)
             slot = max(t, self._next)
             self._next = slot + self.limits.interval
-            self._chat_next[chat_id] = slot + self.limits.per_chat_interval
+            self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, 0.0), slot) + self.limits.chat_interval
             if slot > t:
                 await self.sleep(slot - t)
             if self._paused_until <= self.now():
                 return
             # a 429 arrived while waiting for the slot: queue again behind the pause
 
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, self.now() + seconds)
+    def pause(self, seconds: float, chat_id: str | None = None) -> None:
+        """Send nothing for ``seconds``: over the whole channel, or only to ``chat_id``."""
+        until = self.now() + seconds
+        if chat_id is not None:
+            self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, 0.0), until + self._tolerance)
+            return
+        self._paused_until = max(self._paused_until, until)
         self._next = max(self._next, self._paused_until)
 
     def _prune(self, t: float) -> None:
-        if len(self._chat_next) > 50_000:
-            self._chat_next = {chat: at for chat, at in self._chat_next.items() if at > t}
+        if len(self._chat_tat) > 50_000:  # a time in the past means the same as no entry
+            self._chat_tat = {chat: at for chat, at in self._chat_tat.items() if at > t}
 
 
 @dataclass

@@ -4,7 +4,9 @@ It keeps what Telegram keeps for one bot (pending updates, the chats' messages, 
 command menu), checks requests the way Telegram does (4,096-character texts, 64-byte callback data,
 callback queries answered once, "message is not modified", blocked users), records every request,
 and lets a test act as users (type a message, press a button) and inject failures: HTTP 429 with
-``parameters.retry_after``, 5xx, dropped connections and slow answers.
+``parameters.retry_after``, 5xx, dropped connections and slow answers. With ``flood`` set it also
+applies flood control as Telegram does: a chat written to faster than its allowance (a short burst,
+then about one message a second) gets HTTP 429 "Too Many Requests: retry after N".
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ INT_FIELDS = {"message_id", "offset", "limit", "timeout", "max_connections"}
 BOOL_FIELDS = {"drop_pending_updates", "show_alert", "disable_notification", "protect_content"}
 UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_member")
 MAX_FILE = 50 * 1024 * 1024
+CHAT_WRITES = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument", "sendPhoto"}
 
 
 def utf16_len(text: str) -> int:
@@ -60,6 +63,25 @@ class Failure:
     description: str
     retry_after: int | None = None
     disconnect: bool = False
+
+
+@dataclass
+class Flood:
+    """Telegram's flood control for one chat, as a token bucket: ``burst`` writes at once, then
+    ``per_second``; a write beyond that is refused with 429 and the seconds until one is allowed."""
+
+    burst: float = 5.0
+    per_second: float = 1.0
+    buckets: dict[int, list[float]] = field(default_factory=dict)  # chat -> [tokens, at]
+
+    def retry_after(self, chat_id: int, now: float) -> int | None:
+        tokens, at = self.buckets.get(chat_id, [self.burst, now])
+        tokens = min(self.burst, tokens + (now - at) * self.per_second)
+        if tokens < 1.0:
+            self.buckets[chat_id] = [tokens, now]
+            return max(1, int((1.0 - tokens) / self.per_second + 0.999))
+        self.buckets[chat_id] = [tokens - 1.0, now]
+        return None
 
 
 class ApiError(Exception):
@@ -108,6 +130,7 @@ class TelegramDouble:
     failures: list[Failure] = field(default_factory=list)
     delays: list[list[Any]] = field(default_factory=list)  # [method, seconds, times]
     allowed_updates: list[str] | None = None
+    flood: Flood | None = None  # flood control per chat, off unless a test sets it
 
     def __post_init__(self) -> None:
         self.bot_user = {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Dân vận",
@@ -122,6 +145,8 @@ class TelegramDouble:
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self.getupdates_offsets: list[int | None] = []
+        self._client: aiohttp.ClientSession | None = None  # webhook deliveries
+        self.waiters: dict[int, asyncio.Event] = {}  # chat -> set when the bot sends it a message
 
     # ------------------------------------------------------------------ server
 
@@ -137,6 +162,8 @@ class TelegramDouble:
         return self
 
     async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -156,6 +183,12 @@ class TelegramDouble:
                 delay[2] -= 1
                 await asyncio.sleep(delay[1])
                 break
+        if self.flood is not None and method in CHAT_WRITES and call.chat_id is not None:
+            wait = self.flood.retry_after(call.chat_id, call.at)
+            if wait is not None:
+                call.status = 429
+                return web.json_response({"ok": False, "error_code": 429, "parameters": {"retry_after": wait},
+                                          "description": f"Too Many Requests: retry after {wait}"}, status=429)
         failure = next((f for f in self.failures if f.method == method and f.times > 0), None)
         if failure is not None:
             failure.times -= 1
@@ -283,10 +316,11 @@ class TelegramDouble:
         secret_value = self.webhook.get("secret_token") if secret is True else secret
         if secret_value:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret_value
-        async with aiohttp.ClientSession() as client:
-            async with client.post(self.webhook["url"], json=update, headers=headers) as resp:
-                await resp.read()
-                return resp.status
+        if self._client is None or self._client.closed:
+            self._client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))  # as Telegram's 40+
+        async with self._client.post(self.webhook["url"], json=update, headers=headers) as resp:
+            await resp.read()
+            return resp.status
 
     # ------------------------------------------------------------------ failures
 
@@ -352,6 +386,9 @@ class TelegramDouble:
         message = {"message_id": self._next_message_id(chat_id), "date": int(time.time()),
                    "chat": self.people[chat_id].as_chat(), "from": self.bot_user, **content}
         self.messages.setdefault(chat_id, {})[message["message_id"]] = message
+        waiter = self.waiters.get(chat_id)
+        if waiter is not None:
+            waiter.set()
         return message
 
     async def _api_getme(self, params: dict, files: dict) -> dict:

@@ -15,6 +15,7 @@ import pytest
 from bot.app import App
 from bot.channels.telegram.retry import RetryMiddleware
 from bot.channels.telegram.service import TelegramService
+from reminders.dispatch import UNLIMITED, Limits
 from tests.telegram_double import Call, TelegramDouble
 
 TOKEN = "7405261984:AAHtestSecretPart-do_not_LOG-9f3c2b7e1d"
@@ -38,9 +39,13 @@ def free_port() -> int:
 class BotRunner:
     """The bot as `danvan run` builds it (TelegramService), pointed at the double by base URL."""
 
-    def __init__(self, double: TelegramDouble, app: App, retry: RetryMiddleware | None = None) -> None:
+    def __init__(self, double: TelegramDouble, app: App, retry: RetryMiddleware | None = None,
+                 limits: Limits = UNLIMITED) -> None:
         self.double, self.app = double, app
         self.retry = retry
+        # unpaced unless a test asks for Telegram's limits (tests/test_telegram_pacing.py): the
+        # double applies no flood control by default, and pacing every test would only slow them
+        self.limits = limits
         self.handled: Counter[int] = Counter()
         self.service: TelegramService | None = None
         self._task: asyncio.Task | None = None
@@ -51,8 +56,7 @@ class BotRunner:
     def _new_service(self) -> TelegramService:
         retry = self.retry or RetryMiddleware(base_delay=0.01, max_delay=0.05)
         return TelegramService(self.app.core, self.app.sessions, TOKEN, self.double.base_url, retry=retry,
-                               on_handled=self._handled,
-                               polling_timeout=2)
+                               on_handled=self._handled, polling_timeout=2, limits=self.limits)
 
     async def start_polling(self) -> None:
         self.service = self._new_service()

@@ -101,10 +101,19 @@ async def test_global_rate_and_one_message_a_second_per_chat(double, sender):
     assert stats.sent == 60 and stats.failed == 0
     # 60 messages at no more than 30 a second take at least 59 intervals of 1/30 s
     assert moving.t - start >= 59 / 30
-    # three parts of one digest to one chat: a second apart
+    # five parts of one digest to one chat: three at once (a short burst), then a second apart
+    await moving.sleep(10)  # the chat's earlier message is long past
     start = moving.t
-    parts = tuple(Notice(f"phần {n}") for n in range(3))
+    parts = tuple(Notice(f"phần {n}") for n in range(5))
+    sent_at = []
+    real_send = sender.send
+
+    async def timed(chat_id, notice):  # noqa: ANN001
+        sent_at.append(moving.t - start)
+        await real_send(chat_id, notice)
+
+    sender.send = timed
     await dispatcher.deliver("telegram", [Delivery("digest", "5001", parts)])
-    assert moving.t - start >= 2.0
-    assert [c.text for c in double.of("sendMessage", 5001)][-3:] == ["phần 0", "phần 1", "phần 2"]
+    assert max(sent_at[:3]) < 0.2 and sent_at[3] >= 1.0 and sent_at[4] - sent_at[3] >= 1.0
+    assert [c.text for c in double.of("sendMessage", 5001)][-5:] == [f"phần {n}" for n in range(5)]
 

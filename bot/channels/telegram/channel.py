@@ -40,7 +40,7 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 CONTEXT_SEP = "|"
-LIMITS = Limits(30.0, 1.0)
+LIMITS = Limits(30.0, 1.0, per_chat_burst=3)  # about 1 a second per chat, short bursts pass
 UNREACHABLE_400 = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
 
 

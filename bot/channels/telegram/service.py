@@ -31,9 +31,11 @@ from bot import redact
 from bot.channels.base import NoticeSender
 from bot.channels.inbox import Inbox
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, CoreLike, TelegramUpdates, chat_of, set_commands
-from bot.channels.telegram.channel import NAME, TelegramChannel
+from bot.channels.telegram.channel import LIMITS, NAME, TelegramChannel
+from bot.channels.telegram.pacing import PacingMiddleware
 from bot.channels.telegram.retry import RetryMiddleware
 from bot.web import WebServer
+from reminders.dispatch import Limits, RateLimiter
 
 log = logging.getLogger(__name__)
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a webhook secret_token
@@ -41,13 +43,16 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def build_bot(token: str, api_url: str = "https://api.telegram.org", retry: RetryMiddleware | None = None,
-              timeout: float | None = None) -> Bot:
-    """An aiogram Bot on ``api_url``, with retries on 429/5xx/network errors unless ``retry`` is
-    False-y and not given; the token is registered for redaction before anything can log it."""
+              timeout: float | None = None, pacing: RateLimiter | None = None) -> Bot:
+    """An aiogram Bot on ``api_url``, with retries on 429/5xx/network errors when ``retry`` is given
+    and its writes to chats paced by ``pacing`` when given (inside the retries, so that a retry is
+    paced too); the token is registered for redaction before anything can log it."""
     redact.protect(token)
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url), **({"timeout": timeout} if timeout else {}))
     if retry is not None:
         session.middleware(retry)
+    if pacing is not None:
+        session.middleware(PacingMiddleware(pacing))
     return Bot(token=token, session=session)
 
 
@@ -71,8 +76,10 @@ class TelegramService:
         retry: RetryMiddleware | None = None,
         on_handled=None,  # noqa: ANN001 - called with each update id once it is handled
         polling_timeout: int = 30,
+        limits: Limits = LIMITS,
     ) -> None:
-        self.bot = build_bot(token, api_url, retry or RetryMiddleware())
+        self.pacing = RateLimiter(limits)  # the replies' pace, per chat and over the bot
+        self.bot = build_bot(token, api_url, retry or RetryMiddleware(), pacing=self.pacing)
         self.channel = TelegramChannel(self.bot)
         self.updates = TelegramUpdates(core, sessions, self.channel, on_handled=on_handled)
         self.dispatcher = Dispatcher()
