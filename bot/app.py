@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import redact
 from bot.settings import Settings
 from handlers.core import Core
+from handlers.flood import ChatRate
 from reports.clock import Clock
 from reports.i18n import _
 from reports.schema import TEMPLATES_DIR, Template, load_templates
@@ -96,6 +97,7 @@ async def build_app(settings: Settings | None = None, *, seed_demo: bool = False
             await ensure_demo(session)
         await repo.prune_processed(session, before)
     core = Core(sessions, templates, clock=clock)
+    core.rate = ChatRate(settings.chat_burst, settings.chat_per_second)
     core.files_dir = files_dir_for(settings)
     await asyncio.to_thread(remove_stale_files, core.files_dir, before)
     return App(settings, engine, sessions, templates, core)

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     files_dir: Path | None = None  # Word files; default: a "files" folder beside the SQLite file (data/files)
     keep_days: int = 30  # Word files and processed update ids older than this are removed at start
     log_level: str = "INFO"
+    # How fast one Telegram or Zalo chat may send (handlers/flood.py): updates at once, then a second.
+    chat_burst: int = 30
+    chat_per_second: float = 2.0
     # The process's HTTP server (webhooks; each channel's own settings live beside it, e.g.
     # bot/channels/telegram/settings.py).
     webhook_host: str = "0.0.0.0"

@@ -19,6 +19,7 @@ from handlers.choices import ACTIONS, decode
 from handlers.commands import parse_command, parse_phrase
 from handlers.context import Ctx, Mode, Services
 from handlers.events import Incoming, Outgoing
+from handlers.flood import ChatRate, Verdict
 from handlers.parsing import match_choice, normalize
 from reports.clock import Clock
 from reports.i18n import _, use_locale
@@ -38,6 +39,7 @@ class Core:
     ) -> None:
         self.sessions = sessions
         self.services = Services(templates, clock)
+        self.rate = ChatRate()  # how fast one chat may send (handlers/flood.py)
 
     @property
     def templates(self) -> dict[str, Template]:
@@ -57,6 +59,16 @@ class Core:
         self.services.files_dir = value
 
     async def handle(self, event: Incoming) -> list[Outgoing]:
+        verdict = self.rate.admit(event.channel, event.chat_id)
+        if verdict is Verdict.refuse:
+            return []
+        if verdict is Verdict.refuse_with_notice:  # logged once a run, so that a flood does not flood the log
+            log.warning("%s chat %s sends faster than it may: its updates are not handled for now",
+                        event.channel, event.chat_id)
+            with use_locale(None):
+                return [Outgoing(_("You are sending messages faster than the assistant can take them: the last "
+                                   "ones were not handled. Please wait a few seconds, then send your answer "
+                                   "again."))]
         try:
             return await self._handle(event)
         except Exception:  # the transaction rolled back: nothing half-stored; the update may be resent

@@ -22,16 +22,19 @@ DANVAN = str(Path(sys.executable).with_name("danvan"))
 WEBHOOK_PATH = "/telegram/webhook"
 
 
-async def seed_province(database_url: str, communes: int, uses: int) -> list[str]:
+async def seed_province(database_url: str, communes: int, uses: int, registered: int = 0,
+                        first_chat: int = 7_000_000) -> tuple[list[str], list[int]]:
     """A migrated database with a province and ``communes`` communes under it, each with an officer
-    invite of ``uses`` uses; returns the invite codes, one a commune."""
+    invite of ``uses`` uses of which ``registered`` are taken by officers on Telegram already.
+    Returns the invite codes (one a commune) and the registered officers' chat ids (commune ``n``'s
+    ``k``-th officer has chat ``first_chat + 10 n + k``)."""
     from bot.app import open_database
     from storage import repo
     from storage.db import session_factory
     from storage.models import OrgUnit, Role
 
     engine = await open_database(database_url)
-    codes = []
+    codes, chats = [], []
     try:
         async with session_factory(engine)() as s, s.begin():
             province = OrgUnit(code="TINH_THU", name="Tỉnh Thử Nghiệm", kind="province", place_name="Thử Nghiệm")
@@ -43,10 +46,14 @@ async def seed_province(database_url: str, communes: int, uses: int) -> list[str
                 s.add(unit)
                 await s.flush()
                 codes.append(f"XA{n:03d}MOI")
-                await repo.create_invite(s, codes[-1], unit.id, Role.officer, uses_left=uses)
+                invite = await repo.create_invite(s, codes[-1], unit.id, Role.officer, uses_left=uses)
+                for k in range(registered):
+                    chat = first_chat + 10 * n + k
+                    await repo.register(s, invite, "telegram", str(chat), str(chat), f"Cán bộ {n:03d}-{k}")
+                    chats.append(chat)
     finally:
         await engine.dispose()
-    return codes
+    return codes, chats
 
 
 def free_port() -> int:

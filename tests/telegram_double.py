@@ -147,6 +147,7 @@ class TelegramDouble:
         self.getupdates_offsets: list[int | None] = []
         self._client: aiohttp.ClientSession | None = None  # webhook deliveries
         self.waiters: dict[int, asyncio.Event] = {}  # chat -> set when the bot sends it a message
+        self.arrived_at: dict[int, float] = {}  # chat -> when the bot's last message to it arrived
 
     # ------------------------------------------------------------------ server
 
@@ -388,6 +389,7 @@ class TelegramDouble:
         self.messages.setdefault(chat_id, {})[message["message_id"]] = message
         waiter = self.waiters.get(chat_id)
         if waiter is not None:
+            self.arrived_at[chat_id] = time.monotonic()
             waiter.set()
         return message
 

@@ -130,3 +130,24 @@ async def test_an_answer_corrected_with_telegrams_edit_is_stored(mini_app, doubl
         assert "Sửa tin nhắn chỉ thay được" in user.messages()[-1]["text"]
     finally:
         await runner.stop()
+
+
+async def test_a_chat_that_floods_the_bot_is_refused_without_touching_the_database(mini_app):
+    """Finding 7, any chat's rate: 20 updates at once pass, then one a second; the first refused
+    update gets one notice, the next ones nothing; nothing is stored for them; other chats and the
+    terminal are not slowed."""
+    from handlers.flood import ChatRate
+
+    now = [1000.0]
+    mini_app.core.rate = ChatRate(burst=20, per_second=1.0, now=lambda: now[0])
+    flooder, other, local = Chat(mini_app, "9001", "telegram"), Chat(mini_app, "9002", "telegram"), Chat(mini_app)
+    replies = [await flooder.send("/huongdan") for _ in range(25)]
+    assert all("/baocaomoi" in r or "/start" in r for r in replies[:20]), replies[0]
+    assert "nhanh hơn mức trợ lý kịp tiếp nhận" in replies[20] and "gửi lại" in replies[20]
+    assert replies[21:] == ["", "", "", ""]
+    async with mini_app.sessions() as s:
+        assert len((await s.exec(select(ProcessedUpdate))).all()) == 20  # the refused ones left no trace
+    assert "nhanh hơn" not in await other.send("/huongdan")
+    assert ["nhanh hơn" in await local.send("/huongdan") for _ in range(30)] == [False] * 30
+    now[0] += 3.0  # three seconds later: three more
+    assert ["nhanh hơn" not in await flooder.send("/huongdan") for _ in range(4)] == [True, True, True, False]

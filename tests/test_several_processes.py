@@ -46,7 +46,7 @@ async def test_two_webhook_processes_behind_one_address_share_the_work(tmp_path)
     balancer = await RoundRobin().start()
     processes = []
     try:
-        codes = await seed_province(url, 8, 1)
+        codes, _chats = await seed_province(url, 8, 1)
         processes = await start_cluster(2, tmp_path, balancer, url, TOKEN, double.base_url, SECRET,
                                         TEMPLATES_DIR=str(MINI_TEMPLATES), RUN_SCHEDULER="true")
         assert double.webhook["url"] == balancer.url and double.webhook["secret_token"] == SECRET
