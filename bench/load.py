@@ -58,6 +58,12 @@ async def _admin(url: str):  # noqa: ANN202
                                  password=base.password, database=base.database or "postgres")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
@@ -99,8 +105,7 @@ class Run:
 
 
 async def _open(officer: Officer, kind: str) -> None:
-    await officer.say("/start")
-    await officer.press("new", settle=0.1)
+    await officer.say("/baocaomoi")
     await officer.press(kind, settle=0.1)
     await officer.press("per:")
     await officer.wait_for("Câu 1/", timeout=120)
@@ -158,10 +163,14 @@ async def main(args: argparse.Namespace) -> int:
             limited_before = sum(c.status == 429 for c in double.calls)
             shares_before = dict(balancer.answered)
             run = Run(double, args.think, args.timeout)
+            cpu0 = [cpu_seconds(p.proc.pid) for p in processes]
+            own0 = time.process_time()
             t0 = time.monotonic()
             until = t0 + args.seconds
             await asyncio.gather(*(run.officer(o, n, until) for n, (o, _kind) in enumerate(active)))
             elapsed = time.monotonic() - t0
+            cpu = [cpu_seconds(p.proc.pid) - c for p, c in zip(processes, cpu0)]
+            own = time.process_time() - own0
             limited = sum(c.status == 429 for c in double.calls) - limited_before
             refused = sum(s != 200 for o, _k in active for s in o.statuses)
             shares = {b: n - shares_before.get(b, 0) for b, n in balancer.answered.items()}
@@ -208,6 +217,10 @@ async def main(args: argparse.Namespace) -> int:
     print("webhook requests answered 200 per process: "
           + ", ".join(f"{b.rsplit(':', 1)[1]}: {n}" for b, n in sorted(shares.items()))
           + f"; refused (503/502): {refused}; HTTP 429 from the double: {limited}")
+    per_update = sum(cpu) / run.updates * 1000 if run.updates else float("nan")
+    print(f"CPU: the bot processes {' + '.join(f'{c:.1f}' for c in cpu)} s ({per_update:.1f} ms an update), "
+          f"this process (officers, Bot API double, balancer) {own:.1f} s, over {elapsed:.0f} s on "
+          f"{os.cpu_count()} cores")
     acked = sum(len(v) for v in run.acknowledged.values())
     print(f"answers acknowledged {acked}, lost {lost}, double effects {double_effects}, inbox rows left {left}, "
           f"exit codes {codes}")
