@@ -86,6 +86,8 @@ class Ctx:
     conv: Conversation
     user: User | None
     services: Services
+    loaded: Report | None = None  # the open report, once read in this event
+    locked: bool = False  # its row is locked for this transaction (PostgreSQL)
 
     # ------------------------------------------------------------------ shortcuts
 
@@ -142,7 +144,14 @@ class Ctx:
         report take turns and the second sees the first's answer."""
         if self.conv.report_id is None or self.user is None:
             return None
-        report = await self.session.get(Report, self.conv.report_id, with_for_update=lock or None)
+        # one query an event: the row is kept for later calls (the session only holds it weakly);
+        # only PostgreSQL needs the row lock (a second query, once): SQLite's write transaction
+        # has the whole database already
+        lock = lock and not self.locked and self.session.bind.dialect.name == "postgresql"
+        report = self.loaded if self.loaded is not None and self.loaded.id == self.conv.report_id else None
+        if report is None or lock:
+            report = await self.session.get(Report, self.conv.report_id, with_for_update=True if lock else None)
+        self.loaded, self.locked = report, self.locked or lock
         if report is None or report.template_key not in self.templates:
             return None
         if report.org_unit_id != self.user.org_unit_id:  # e.g. a group chat shared with another unit

@@ -140,6 +140,12 @@ async def standard(ctx: Ctx, arg: str) -> list[Outgoing]:
     return await accept(ctx, report, ind, ind.standard)
 
 
+def _stored(state: ReportState, ind: Indicator) -> Any:
+    """The answer to ``ind`` as stored now (for the audit row), from the state read in this event."""
+    value = state.answers.get(ind.key)
+    return None if value is None or value is SKIPPED else to_json(ind.type, value)
+
+
 async def store(ctx: Ctx, report: Report, ind: Indicator, value: Any,
                 state: ReportState | None = None) -> tuple[ReportState, str | None]:
     """Check ``value`` against the cross-field rules and store it (with the commune's profile);
@@ -149,7 +155,7 @@ async def store(ctx: Ctx, report: Report, ind: Indicator, value: Any,
     if broken:
         return state, "\n".join(f"• {rule.message}" for rule in broken)
     stored = to_json(ind.type, value)
-    await repo.save_answer(ctx.session, report.id, ind.key, ind.type, stored, ctx.user.id)
+    await repo.save_answer(ctx.session, report.id, ind.key, ind.type, stored, ctx.user.id, old=_stored(state, ind))
     if ind.profile:
         await repo.merge_profile(ctx.session, report.org_unit_id, {ind.key: stored})
     return ReportState(state.template, {**state.answers, ind.key: value}), None
@@ -263,7 +269,8 @@ async def skip(ctx: Ctx, arg: str) -> list[Outgoing]:
     if ind.required:
         return [Outgoing(_("This question is required and cannot be skipped.") + "\n💡 " + ind.hint)]
     state = await ctx.state(report)
-    await repo.save_answer(ctx.session, report.id, ind.key, ind.type, None, ctx.user.id, skipped=True)
+    await repo.save_answer(ctx.session, report.id, ind.key, ind.type, None, ctx.user.id, skipped=True,
+                           old=_stored(state, ind))
     state = ReportState(state.template, {**state.answers, ind.key: SKIPPED})
     return advance(ctx, state, ind.key)
 

@@ -32,15 +32,12 @@ from storage.models import (
 
 async def claim_update(session: AsyncSession, channel: str, bot: str, update_id: str) -> bool:
     """Record ``update_id`` of ``bot`` on ``channel`` as processed; False when it was already (a
-    repeated delivery)."""
-    if await session.get(ProcessedUpdate, (channel, bot, update_id)) is not None:
-        return False
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedUpdate(channel=channel, bot=bot, update_id=update_id))
-    except IntegrityError:
-        return False
-    return True
+    repeated delivery). One statement: an INSERT that does nothing on a repeat."""
+    stmt = (dialect_insert(session)(ProcessedUpdate)
+            .values(channel=channel, bot=bot, update_id=update_id, at=utcnow())
+            .on_conflict_do_nothing()
+            .returning(ProcessedUpdate.update_id))
+    return (await session.exec(stmt)).first() is not None
 
 
 async def prune_processed(session: AsyncSession, before: datetime) -> int:
@@ -241,6 +238,9 @@ async def answers_of(session: AsyncSession, report_id: int) -> list[Answer]:
     return list((await session.exec(stmt)).all())
 
 
+UNREAD = object()  # save_answer's ``old`` when the caller has not read it
+
+
 def dialect_insert(session: AsyncSession):  # noqa: ANN202 - the dialect's INSERT with ON CONFLICT
     return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
 
@@ -253,12 +253,16 @@ async def save_answer(
     value: Any,
     user_id: int | None,
     skipped: bool = False,
+    old: Any = UNREAD,
 ) -> None:
     """Insert or replace one answer (one INSERT … ON CONFLICT, so two officers answering a question
-    for the first time at once both succeed, the later one winning) and write the audit row."""
-    old_row = (await session.exec(
-        select(Answer.value, Answer.skipped).where(Answer.report_id == report_id, Answer.key == key))).first()
-    old = None if old_row is None or old_row[1] else old_row[0]
+    for the first time at once both succeed, the later one winning) and write the audit row.
+    ``old``: the value stored before (None: none, or skipped), when the caller has read it in this
+    transaction after locking the report; otherwise it is read here."""
+    if old is UNREAD:
+        old_row = (await session.exec(
+            select(Answer.value, Answer.skipped).where(Answer.report_id == report_id, Answer.key == key))).first()
+        old = None if old_row is None or old_row[1] else old_row[0]
     now = utcnow()
     values = dict(value_type=value_type, value=value, skipped=skipped, updated_by=user_id, updated_at=now)
     stmt = dialect_insert(session)(Answer).values(report_id=report_id, key=key, **values)
