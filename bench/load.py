@@ -126,70 +126,78 @@ def stored_value(value: str) -> str:
 
 
 async def main(args: argparse.Namespace) -> int:
-    server = args.database_url or os.environ.get("TEST_DATABASE_URL")
-    if not server or not server.startswith("postgresql"):
-        print("bench/load.py needs a PostgreSQL server: --database-url or TEST_DATABASE_URL")
-        return 2
-    name = f"danvan_load_{uuid.uuid4().hex[:10]}"
-    admin = await _admin(server)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    tmp_dir = tempfile.TemporaryDirectory()
+    tmp = tmp_dir.name
+    admin = None
+    if args.sqlite:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'load.db'}"
+    else:
+        server = args.database_url or os.environ.get("TEST_DATABASE_URL")
+        if not server or not server.startswith("postgresql"):
+            print("bench/load.py needs a PostgreSQL server (--database-url or TEST_DATABASE_URL), or --sqlite")
+            return 2
+        name = f"danvan_load_{uuid.uuid4().hex[:10]}"
+        admin = await _admin(server)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    print(f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}")
     double = await TelegramDouble(TOKEN).start()
     double.flood = Flood(burst=5, per_second=1.0)
     balancer = await RoundRobin().start()
     processes = []
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            t0 = time.monotonic()
-            _codes, chats = await seed_province(url, args.communes, args.officers, args.officers)
-            for chat in chats:
-                double.person(chat, "Cán bộ", str(chat))
-            processes = await start_cluster(args.processes, Path(tmp), balancer, url, TOKEN, double.base_url,
-                                            SECRET, RUN_SCHEDULER="true")
-            print(f"{args.communes} communes x {args.officers} officers registered, {args.processes} processes "
-                  f"up in {time.monotonic() - t0:.1f} s")
-            # officer k of every commune first, so that one commune's active officers open different kinds
-            order = sorted(range(len(chats)), key=lambda i: (i % args.officers, i))[:args.active]
-            active = [(Officer(double, chats[i], "Cán bộ", str(chats[i])), KINDS[(i % args.officers) % len(KINDS)])
-                      for i in order]
-            t0 = time.monotonic()
-            await _gather_bounded([_open(o, kind) for o, kind in active], 100)
-            print(f"{len(active)} officers opened a report in {time.monotonic() - t0:.1f} s")
+        t0 = time.monotonic()
+        _codes, chats = await seed_province(url, args.communes, args.officers, args.officers)
+        for chat in chats:
+            double.person(chat, "Cán bộ", str(chat))
+        processes = await start_cluster(args.processes, Path(tmp), balancer, url, TOKEN, double.base_url,
+                                        SECRET, RUN_SCHEDULER="true")
+        print(f"{args.communes} communes x {args.officers} officers registered, {args.processes} processes "
+              f"up in {time.monotonic() - t0:.1f} s")
+        # officer k of every commune first, so that one commune's active officers open different kinds
+        order = sorted(range(len(chats)), key=lambda i: (i % args.officers, i))[:args.active]
+        active = [(Officer(double, chats[i], "Cán bộ", str(chats[i])), KINDS[(i % args.officers) % len(KINDS)])
+                  for i in order]
+        t0 = time.monotonic()
+        await _gather_bounded([_open(o, kind) for o, kind in active], 100)
+        print(f"{len(active)} officers opened a report in {time.monotonic() - t0:.1f} s")
 
-            engine = create_engine(url)
-            sessions = session_factory(engine)
-            async with sessions() as s:
-                mark = (await s.exec(select(func.coalesce(func.max(AnswerAudit.id), 0)))).one()[0]
-            limited_before = sum(c.status == 429 for c in double.calls)
-            shares_before = dict(balancer.answered)
-            run = Run(double, args.think, args.timeout)
-            cpu0 = [cpu_seconds(p.proc.pid) for p in processes]
-            own0 = time.process_time()
-            t0 = time.monotonic()
-            until = t0 + args.seconds
-            await asyncio.gather(*(run.officer(o, n, until) for n, (o, _kind) in enumerate(active)))
-            elapsed = time.monotonic() - t0
-            cpu = [cpu_seconds(p.proc.pid) - c for p, c in zip(processes, cpu0)]
-            own = time.process_time() - own0
-            limited = sum(c.status == 429 for c in double.calls) - limited_before
-            refused = sum(s != 200 for o, _k in active for s in o.statuses)
-            shares = {b: n - shares_before.get(b, 0) for b, n in balancer.answered.items()}
-            codes = [await p.stop() for p in processes]
+        engine = create_engine(url)
+        sessions = session_factory(engine)
+        async with sessions() as s:
+            mark = (await s.exec(select(func.coalesce(func.max(AnswerAudit.id), 0)))).one()[0]
+        limited_before = sum(c.status == 429 for c in double.calls)
+        shares_before = dict(balancer.answered)
+        run = Run(double, args.think, args.timeout)
+        cpu0 = [cpu_seconds(p.proc.pid) for p in processes]
+        own0 = time.process_time()
+        t0 = time.monotonic()
+        until = t0 + args.seconds
+        await asyncio.gather(*(run.officer(o, n, until) for n, (o, _kind) in enumerate(active)))
+        elapsed = time.monotonic() - t0
+        cpu = [cpu_seconds(p.proc.pid) - c for p, c in zip(processes, cpu0)]
+        own = time.process_time() - own0
+        limited = sum(c.status == 429 for c in double.calls) - limited_before
+        refused = sum(s != 200 for o, _k in active for s in o.statuses)
+        shares = {b: n - shares_before.get(b, 0) for b, n in balancer.answered.items()}
+        codes = [await p.stop() for p in processes]
 
-            async with sessions() as s:
-                rows = (await s.exec(select(Report.id, Report.org_unit_id, Report.template_key))).all()
-                units = dict((await s.exec(select(OrgUnit.code, OrgUnit.id))).all())
-                audits = (await s.exec(select(AnswerAudit.report_id, AnswerAudit.new_value)
-                                       .where(AnswerAudit.id > mark).order_by(AnswerAudit.id))).all()
-                left = (await s.exec(select(func.count()).select_from(InboxUpdate))).one()[0]
-            await engine.dispose()
+        async with sessions() as s:
+            rows = (await s.exec(select(Report.id, Report.org_unit_id, Report.template_key))).all()
+            units = dict((await s.exec(select(OrgUnit.code, OrgUnit.id))).all())
+            audits = (await s.exec(select(AnswerAudit.report_id, AnswerAudit.new_value)
+                                   .where(AnswerAudit.id > mark).order_by(AnswerAudit.id))).all()
+            left = (await s.exec(select(func.count()).select_from(InboxUpdate))).one()[0]
+        await engine.dispose()
     finally:
         for p in processes:
             await p.stop()
         await balancer.close()
         await double.close()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        if admin is not None:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+        tmp_dir.cleanup()
 
     # which report is whose: officer k of commune n opened KINDS[k] of commune n's unit
     by_unit_kind = {(unit, key): rid for rid, unit, key in rows}
@@ -234,7 +242,11 @@ if __name__ == "__main__":
     parser.add_argument("--officers", type=int, default=3, help="registered officers per commune")
     parser.add_argument("--active", type=int, default=300, help="officers answering during the timed run")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead (one process)")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think", type=float, default=5.0, help="seconds an officer waits between answers")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a reply")
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    options = parser.parse_args()
+    if options.sqlite:
+        options.processes = 1
+    sys.exit(asyncio.run(main(options)))

@@ -19,16 +19,14 @@ from datetime import date
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any
-
-import jinja2
-from docx.opc.exceptions import PackageNotFoundError
-from docxtpl import DocxTemplate
-from lxml import etree
+from typing import IO, TYPE_CHECKING, Any
 
 from reports.formatting import date_line
 from reports.periods import Period
 from reports.prose import compose
+
+if TYPE_CHECKING:  # pragma: no cover - docxtpl, python-docx, lxml and Jinja are imported when a file is built
+    from docxtpl import DocxTemplate
 
 DEFAULT_LAYOUT = Path(__file__).parent / "templates" / "report.docx"
 CONTEXT_KEYS = (
@@ -180,7 +178,11 @@ def _layout_bytes(path: str, _mtime_ns: int, _size: int) -> bytes:
     return Path(path).read_bytes()
 
 
-def _load(layout: Path) -> DocxTemplate:
+def _load(layout: Path) -> "DocxTemplate":
+    from docx.opc.exceptions import PackageNotFoundError
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
     try:
         stat = layout.stat()
         data = _layout_bytes(str(layout), stat.st_mtime_ns, stat.st_size)
@@ -202,15 +204,22 @@ def _near(exc: Exception) -> str:
     return f" near: “{' / '.join(lines)[:200]}”" if lines else ""
 
 
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+@lru_cache(maxsize=1)
+def _jinja_env():  # noqa: ANN202 - jinja2.Environment
+    import jinja2
+
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 def render_docx(context: dict[str, Any], out: Path | IO[bytes], layout: Path | None = None) -> None:
     """Render ``context`` into the layout and write the .docx to ``out`` (a path or a binary file)."""
+    import jinja2
+    from lxml import etree
+
     layout = Path(layout) if layout else DEFAULT_LAYOUT
     tpl = _load(layout)
     try:
-        tpl.render(context, jinja_env=_ENV)
+        tpl.render(context, jinja_env=_jinja_env())
     except jinja2.TemplateSyntaxError as exc:
         raise LayoutError(f"{layout.name}: a template tag is broken: {exc.message}{_near(exc)}") from None
     except jinja2.UndefinedError as exc:
