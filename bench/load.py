@@ -6,9 +6,9 @@ and ``--officers`` registered officers each (a Telegram chat each), starts ``--p
 the Bot API double (tests/telegram_double.py, with Telegram's flood control on), and has
 ``--active`` officers open a report (officers of one commune open different report kinds, so
 nobody edits another's draft). Then, for ``--seconds``, every active officer answers as an officer
-correcting a figure does: ``/sua 1`` (back to the first question) and a new value for it, each
-update sent once the reply to the one before has arrived, then a pause of ``--think`` seconds
-(jittered ±50 %). Each value is distinct, so the database tells exactly what happened to it.
+correcting a figure does: ``/sua 1`` (back to the first question), then a new value for it, each
+update sent ``--think`` seconds (jittered ±50 %) after the reply to the one before arrived. Each
+value is distinct, so the database tells exactly what happened to it.
 
 Prints: updates per second, reply latency p50/p95/p99 (update delivered → the bot's reply arrives at
 the double), each process's share, HTTP 429s the double answered, webhook refusals; then, from the
@@ -95,13 +95,18 @@ class Run:
         n = 0
         while time.monotonic() < until:
             if await self.step(officer, "/sua 1"):
+                await self.pause(until)
                 value = f"{1000 + n},{index % 9 + 1}5"
                 self.sent.setdefault(officer.chat_id, []).append(value)
                 if await self.step(officer, value):
                     self.acknowledged.setdefault(officer.chat_id, []).append(value)
                 n += 1
-            pause = self.think * random.uniform(0.5, 1.5)
-            await asyncio.sleep(min(pause, max(0.0, until - time.monotonic())))
+            await self.pause(until)
+
+    async def pause(self, until: float) -> None:
+        """The officer reads and types: ``think`` seconds, ±50 %, cut at the end of the run."""
+        pause = self.think * random.uniform(0.5, 1.5)
+        await asyncio.sleep(min(pause, max(0.0, until - time.monotonic())))
 
 
 async def _open(officer: Officer, kind: str) -> None:

@@ -78,7 +78,8 @@ class RateLimiter:
     messages at once, then one every ``per_chat_interval`` (so a button press, which edits the
     pressed message and sends the next question, is not delayed, while a long run of sends to one
     chat is spread out). Every caller reserves its slot before it sleeps, so concurrent callers
-    queue in order. Bot replies and reminders each hold one (see ``bot.channels.telegram.pacing``).
+    queue in order. A process's replies and reminders to one bot share one limiter (Telegram:
+    ``bot.channels.telegram.plugin``), the reminders asking with ``low``.
     """
 
     def __init__(self, limits: Limits, now: Now = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
@@ -88,14 +89,20 @@ class RateLimiter:
         self._paused_until = 0.0
         self._tolerance = max(limits.per_chat_burst - 1, 0) * limits.chat_interval
         self._chat_tat: dict[str, float] = {}  # a chat's theoretical arrival time (GCRA)
+        self._queued = 0  # callers holding a future slot
 
     def _chat_allowed(self, chat_id: str) -> float:
         return self._chat_tat.get(chat_id, 0.0) - self._tolerance
 
-    async def acquire(self, chat_id: str) -> None:
+    async def acquire(self, chat_id: str, low: bool = False) -> None:
+        """Wait for a slot to send to ``chat_id``. ``low`` (reminders): only a slot nobody else
+        wants — such a caller waits while any other sender is queued, so replies to officers who
+        are waiting go first when both share the budget."""
         while True:
             t = self.now()
             wait = max(self._paused_until, self._chat_allowed(chat_id)) - t
+            if low and (self._queued or self._next > t):
+                wait = max(wait, self._next - t, self.limits.interval)
             if wait > 0:
                 await self.sleep(wait)
                 continue
@@ -104,7 +111,11 @@ class RateLimiter:
             self._next = slot + self.limits.interval
             self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, 0.0), slot) + self.limits.chat_interval
             if slot > t:
-                await self.sleep(slot - t)
+                self._queued += 1
+                try:
+                    await self.sleep(slot - t)
+                finally:
+                    self._queued -= 1
             if self._paused_until <= self.now():
                 return
             # a 429 arrived while waiting for the slot: queue again behind the pause
@@ -172,8 +183,11 @@ class Dispatcher:
             self.add(sender, limits)
 
     def add(self, sender: Sender, limits: Limits) -> None:
+        """Send over ``sender``: within its ``budget`` when it has one (shared with the chat replies
+        of this process), else within a limiter of its own."""
         self.senders[sender.channel] = sender
-        self.limiters[sender.channel] = RateLimiter(limits, self.now, self.sleep)
+        budget = getattr(sender, "budget", None)
+        self.limiters[sender.channel] = budget if budget is not None else RateLimiter(limits, self.now, self.sleep)
 
     @property
     def channels(self) -> set[str]:
@@ -216,7 +230,7 @@ class Dispatcher:
         for notice in d.notices:
             limited = transient = 0
             while True:
-                await limiter.acquire(d.chat_id)
+                await limiter.acquire(d.chat_id, low=True)
                 attempts += 1
                 try:
                     await sender.send(d.chat_id, notice)

@@ -113,3 +113,32 @@ async def test_a_chat_gets_its_burst_at_once_then_one_a_second_and_others_are_no
     assert clock.t - start < 0.05
     await limiter.acquire("b")
     assert clock.t - start >= 5.0
+
+
+async def test_replies_go_before_reminders_when_they_share_the_budget():
+    """One budget for the bot (issue 14): 40 reminders are sending when 40 replies (to other chats)
+    come, at 200 a second: the first reminder had found the budget idle, then every reply gets
+    its slot before the other reminders, and nothing waits longer than the rate requires."""
+    import asyncio
+
+    limiter = RateLimiter(Limits(200.0, 1.0, headroom=1.0))
+    granted: list[tuple[str, float]] = []
+    start = time.monotonic()
+
+    async def take(kind: str, chat: str) -> None:
+        await limiter.acquire(chat, low=kind == "reminder")
+        granted.append((kind, time.monotonic() - start))
+
+    await asyncio.gather(*[take("reminder", f"r{n}") for n in range(40)], *[take("reply", f"a{n}") for n in range(40)])
+    kinds = [kind for kind, _at in granted]
+    assert kinds == ["reminder"] + ["reply"] * 40 + ["reminder"] * 39
+    assert granted[39][1] < 0.5 and granted[-1][1] < 1.0  # 80 slots at 200/s: about 0.4 s
+
+
+def test_the_telegram_plugin_gives_replies_and_reminders_one_budget(monkeypatch):
+    from bot.channels.telegram.plugin import TelegramPlugin
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "7405261984:AAHtestSecretPart-do_not_LOG-9f3c2b7e1d")
+    plugin = TelegramPlugin()
+    sender = plugin.reminder_sender()
+    assert sender.budget is plugin.budget() and sender.budget.limits == LIMITS

@@ -38,6 +38,21 @@ async def test_429_waits_retry_after_then_the_reply_arrives(mini_app, double):
         await runner.stop()
 
 
+async def test_a_busy_spell_of_429s_delays_the_reply_but_never_drops_it(mini_app, double):
+    """Issue 14: six 429s in a row (more than the 5 attempts a transient error gets, which used to
+    drop the reply) and the reply still arrives once Telegram takes it."""
+    runner = BotRunner(double, mini_app)
+    await runner.start_polling()
+    try:
+        user = TgUser(double, runner, 2005)
+        double.fail("sendMessage", 429, times=6, retry_after=1)
+        replies = await user.send("/start DEMO2026")
+        assert [c.status for c in replies.of("sendMessage")] == [429] * 6 + [200]
+        assert user.messages()[-1]["text"] == CODE_OK
+    finally:
+        await runner.stop()
+
+
 async def test_5xx_and_dropped_connections_are_retried_with_growing_pauses(mini_app, double):
     runner = BotRunner(double, mini_app, retry=RetryMiddleware(attempts=5, base_delay=0.1, max_delay=1.0))
     await runner.start_polling()

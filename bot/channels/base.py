@@ -27,7 +27,7 @@ from typing import AsyncIterator, Awaitable, Callable, Protocol, Sequence
 from bot.channels.text import split_message
 from handlers.commands import COMMANDS, cmd
 from handlers.events import Choice, Document, Outgoing
-from reminders.dispatch import Limits, Notice, SendError
+from reminders.dispatch import Limits, Notice, RateLimiter, SendError
 from reports.i18n import _, use_locale
 
 log = logging.getLogger(__name__)
@@ -166,10 +166,12 @@ def notice_outgoing(channel: Channel, notice: Notice) -> Outgoing:
 class NoticeSender:
     """The reminders' ``Sender`` for any channel: one notice to one chat, or SendError."""
 
-    def __init__(self, channel: Channel, close: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(self, channel: Channel, close: Callable[[], Awaitable[None]] | None = None,
+                 budget: RateLimiter | None = None) -> None:
         self.target = channel
         self.channel = channel.name
         self._close = close
+        self.budget = budget  # the send budget shared with the chat replies, if the channel has one
 
     async def send(self, chat_id: str, notice: Notice) -> None:
         await send_one(self.target, chat_id, notice_outgoing(self.target, notice))

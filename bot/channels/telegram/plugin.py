@@ -75,7 +75,7 @@ class TelegramPlugin(TokenPlugin):
         from bot.channels.telegram.service import TelegramService
 
         s = self.settings()
-        service = TelegramService(app.core, app.sessions, s.token, s.api_url)
+        service = TelegramService(app.core, app.sessions, s.token, s.api_url, pacing=self.budget())
         try:
             username = await service.prepare()
         except BaseException:
@@ -97,10 +97,20 @@ class TelegramPlugin(TokenPlugin):
                 url=self.settings().api_url, error=redact.redact(str(exc)))
         return None
 
+    def budget(self):  # noqa: ANN201 - reminders.dispatch.RateLimiter
+        """The process's one send budget for this bot: chat replies and reminders draw from it
+        (Telegram's limits), replies first."""
+        if getattr(self, "_budget", None) is None:
+            from bot.channels.telegram.channel import LIMITS
+            from reminders.dispatch import RateLimiter
+
+            self._budget = RateLimiter(LIMITS)
+        return self._budget
+
     def reminder_sender(self) -> NoticeSender:
         from bot.channels.telegram.service import notice_sender
 
-        return notice_sender(self.settings().token, self.settings().api_url)
+        return notice_sender(self.settings().token, self.settings().api_url, budget=self.budget())
 
     async def username(self) -> str | None:
         """The bot's username for invite links: TELEGRAM_BOT_USERNAME, or asked from Telegram (getMe)."""

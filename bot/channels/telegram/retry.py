@@ -2,9 +2,11 @@
 
 aiogram does not retry by itself, so a 429 inside a handler would lose that reply. This request
 middleware sits on the bot's session and wraps every call except ``getUpdates`` (the polling loop
-has its own backoff). Everything is bounded: a call is tried at most ``attempts`` times and a
-``retry_after`` longer than ``max_retry_after`` is not waited for. A 403 (the user blocked the bot)
-or a 400 is never retried: the caller decides what it means.
+has its own backoff). A 429 is Telegram saying "later", not "no": the call waits ``retry_after``
+and goes again, as often as it takes within ``max_waiting`` seconds in all (a reply to an answer
+already stored must not be dropped because the bot was busy); a single ``retry_after`` longer than
+``max_retry_after`` is not waited for. Network errors and 5xx are tried at most ``attempts`` times.
+A 403 (the user blocked the bot) or a 400 is never retried: the caller decides what it means.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ class RetryMiddleware(BaseRequestMiddleware):
         base_delay: float = 0.5,
         max_delay: float = 30.0,
         max_retry_after: float = 300.0,
+        max_waiting: float = 900.0,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.attempts = attempts
+        self.max_waiting = max_waiting
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.max_retry_after = max_retry_after
@@ -52,14 +56,17 @@ class RetryMiddleware(BaseRequestMiddleware):
             return await make_request(bot, method)
         name = method.__api_method__
         attempt = 1
+        waited = 0.0
         while True:
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as err:
-                if attempt >= self.attempts or err.retry_after > self.max_retry_after:
+                if err.retry_after > self.max_retry_after or waited + err.retry_after > self.max_waiting:
                     raise
-                log.warning("%s: flood limit, waiting %s s before retry %d", name, err.retry_after, attempt)
+                log.warning("%s: flood limit, waiting %s s before sending it again", name, err.retry_after)
+                waited += err.retry_after
                 await self.sleep(err.retry_after)
+                continue
             except TelegramEntityTooLarge:
                 raise
             except (TelegramServerError, TelegramNetworkError) as err:

@@ -56,11 +56,13 @@ def build_bot(token: str, api_url: str = "https://api.telegram.org", retry: Retr
     return Bot(token=token, session=session)
 
 
-def notice_sender(token: str, api_url: str = "https://api.telegram.org") -> NoticeSender:
+def notice_sender(token: str, api_url: str = "https://api.telegram.org",
+                  budget: RateLimiter | None = None) -> NoticeSender:
     """The reminders' sender, on a bot of its own without retries, so that a 429 reaches the
-    dispatcher's rate limiter instead of stalling one worker."""
+    dispatcher's rate limiter instead of stalling one worker; within ``budget`` when given (the
+    one the chat replies of this process draw from)."""
     bot = build_bot(token, api_url, timeout=30.0)
-    return NoticeSender(TelegramChannel(bot), bot.session.close)
+    return NoticeSender(TelegramChannel(bot), bot.session.close, budget=budget)
 
 
 class TelegramService:
@@ -77,8 +79,10 @@ class TelegramService:
         on_handled=None,  # noqa: ANN001 - called with each update id once it is handled
         polling_timeout: int = 30,
         limits: Limits = LIMITS,
+        pacing: RateLimiter | None = None,
     ) -> None:
-        self.pacing = RateLimiter(limits)  # the replies' pace, per chat and over the bot
+        # the replies' pace, per chat and over the bot (the plug-in shares it with the reminders)
+        self.pacing = pacing if pacing is not None else RateLimiter(limits)
         self.bot = build_bot(token, api_url, retry or RetryMiddleware(), pacing=self.pacing)
         self.channel = TelegramChannel(self.bot)
         self.updates = TelegramUpdates(core, sessions, self.channel, on_handled=on_handled)
