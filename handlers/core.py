@@ -79,19 +79,27 @@ class Core:
     async def _handle(self, event: Incoming) -> list[Outgoing]:
         async with self.sessions() as session:
             async with session.begin():
-                if event.update_id is not None and not await repo.claim_update(
-                    session, event.channel, event.bot, str(event.update_id)
-                ):
-                    return []
+                claimed = event.update_id is None or await repo.claim_update(
+                    session, event.channel, event.bot, str(event.update_id))
+                if not claimed and not event.recovered:
+                    return []  # a repeated delivery: no effect
                 conv = await repo.conversation_for(session, event.channel, event.chat_id)
                 found = await repo.user_and_identity(session, event.channel, event.user_id)
                 user = found[0] if found is not None else None
                 if found is not None:
                     repo.note_seen(session, found[1], self.clock())
                 with use_locale(user.locale if user else conv.data.get("locale")):
-                    out = await self._dispatch(Ctx(session, event, conv, user, self.services))
+                    ctx = Ctx(session, event, conv, user, self.services)
+                    out = await self._dispatch(ctx) if claimed else await self._screen_again(ctx)
                 session.add(conv)
         return out
+
+    async def _screen_again(self, ctx: Ctx) -> list[Outgoing]:
+        """A recovered update that was handled before the process died: its effect is stored, its
+        reply may be lost, so the chat gets the screen it is at now (as /tieptuc shows it)."""
+        if ctx.user is None:
+            return []
+        return await flow.route(True, ctx.mode, "/continue").handler(ctx, "")
 
     async def _dispatch(self, ctx: Ctx) -> list[Outgoing]:
         """Name the input (a command, a choice, or text), then let the flow's table route it."""

@@ -25,6 +25,9 @@ class Incoming:
     # editing that message after sending it: an edited answer replaces the answer it gave.
     message_ref: str | None = None
     edited: bool = False
+    # Handed back from the inbox at a start (a process died while handling it): if it was handled
+    # already, its reply may not have gone out, so the screen the chat is at is shown again.
+    recovered: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import select
 
+from handlers.events import Incoming
 from storage import inbox
 from storage.db import create_engine, session_factory
 from storage.models import Answer, AnswerAudit, InboxUpdate, User
 from tests.conftest import MINI_TEMPLATES
 from tests.telegram_double import TelegramDouble
-from tests.telegram_harness import BotRunner, double, until  # noqa: F401
+from tests.telegram_harness import BotRunner, TgUser, double, until  # noqa: F401
 from tests.test_telegram_cli import DANVAN, _env
 
 
@@ -51,6 +52,45 @@ async def test_updates_left_by_a_dead_process_are_handled_at_start_in_order(mini
         assert await _rows(mini_app.sessions) == []  # handled rows are cleared
     finally:
         await runner.stop()
+
+
+async def test_an_update_handled_before_a_crash_but_not_replied_to_gets_its_screen_at_start(mini_app, double):
+    """Issue 14: the process committed the answer, then died before the reply went out (the update
+    still in the inbox). At the next start the answer is not stored twice and the officer gets the
+    screen they are at, the next question, instead of silence."""
+    runner = BotRunner(double, mini_app)
+    await runner.start_polling()
+    user = TgUser(double, runner, 4003)
+    try:
+        await user.send("/start DEMO2026")
+        await user.send("Nguyễn Văn An")
+        await user.press("new")
+        await user.press("tpl:mini")
+        assert "Câu 1/" in (await user.press("per:2026-H1")).texts[-1]
+    finally:
+        await runner.stop()
+    update = double.message_update(4003, "4.840,67")
+    event = Incoming("telegram", "4003", "4003", update_id=str(update["update_id"]), text="4.840,67",
+                     bot="7405261984")
+    assert "Câu 2/" in (await mini_app.core.handle(event))[-1].text  # handled and committed …
+    async with mini_app.sessions() as s, s.begin():  # … but the row is still in the inbox: no reply went out
+        await inbox.store(s, "telegram", "7405261984", [(str(update["update_id"]), update)])
+    before = len(double.bot_messages(4003))
+    runner = BotRunner(double, mini_app)
+    await runner.start_polling()
+    try:
+        await runner.wait_handled(update["update_id"])
+        await runner.service.inbox.drain()
+    finally:
+        await runner.stop()
+    shown = [m["text"] for m in double.bot_messages(4003)[before:]]
+    assert shown[0].startswith("Tiếp tục Báo cáo thử 2026: đã trả lời 1/12 câu."), shown  # as /tieptuc shows it
+    assert len(shown) == 2 and "Câu 2/" in shown[1] and "Số hộ" in shown[1], shown
+    async with mini_app.sessions() as s:
+        assert [(a.key, a.value) for a in (await s.exec(select(Answer))).all()] == [("area", "4840.67")]
+        assert len((await s.exec(select(AnswerAudit))).all()) == 1
+    # a repeat Telegram delivers later (not recovered) still has no effect and gets nothing
+    assert await mini_app.core.handle(event) == []
 
 
 async def test_a_webhook_update_is_answered_200_only_once_stored(mini_app, double):

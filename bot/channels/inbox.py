@@ -6,8 +6,10 @@ only then does the channel tell its server they arrived (the next getUpdates off
 200). Each stored update is handled in its own task, one chat's updates one after the other in
 arrival order (:class:`~bot.channels.base.ChatLocks`, taken first thing in the task), different
 chats at once. Handled rows are deleted in batches; if the process dies, the rows left are handed
-back by :meth:`Inbox.recover` at the next start, in arrival order. Handling twice is harmless: the
-core claims each update id once (``processed_update``)."""
+back by :meth:`Inbox.recover` at the next start, in arrival order, marked as recovered. Handling
+twice is harmless: the core claims each update id once (``processed_update``), and for a recovered
+update it had handled already it shows the chat's current screen again, since the process may have
+died before the reply went out."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ class Inbox:
         sessions: async_sessionmaker[AsyncSession],
         channel: str,
         bot: str,
-        handle: Callable[[Payload], Awaitable[Any]],
+        handle: Callable[[Payload, bool], Awaitable[Any]],  # (payload, recovered at a start)
         chat_of: Callable[[Payload], str | None],
         *,
         flush_every: float = 0.2,
@@ -65,26 +67,26 @@ class Inbox:
         if rows:
             log.info("%s: handling %d updates received before the last stop", self.channel, len(rows))
         for row in rows:
-            self._spawn(row.id, row.payload)
+            self._spawn(row.id, row.payload, recovered=True)
         return len(rows)
 
     # ------------------------------------------------------------------ handling
 
-    def _spawn(self, row_id: int, payload: Payload) -> None:
-        task = asyncio.create_task(self._run(row_id, payload), name=f"{self.channel}-update-{row_id}")
+    def _spawn(self, row_id: int, payload: Payload, recovered: bool = False) -> None:
+        task = asyncio.create_task(self._run(row_id, payload, recovered), name=f"{self.channel}-update-{row_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_loop(), name=f"{self.channel}-inbox-flush")
 
-    async def _run(self, row_id: int, payload: Payload) -> None:
+    async def _run(self, row_id: int, payload: Payload, recovered: bool) -> None:
         key = self.chat_of(payload)
         try:
             if key is None:
-                await self.handle(payload)
+                await self.handle(payload, recovered)
             else:
                 async with self._locks.hold(key):
-                    await self.handle(payload)
+                    await self.handle(payload, recovered)
         except Exception:  # noqa: BLE001 - one update's failure must not stop the others
             log.exception("%s: an update could not be handled", self.channel)
         finally:

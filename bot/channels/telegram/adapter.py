@@ -109,7 +109,7 @@ class TelegramUpdates:
 
     # ------------------------------------------------------------------ incoming
 
-    async def on_message(self, message: Message, bot: Bot, event_update: Update) -> None:
+    async def on_message(self, message: Message, bot: Bot, event_update: Update, recovered: bool = False) -> None:
         user = message.from_user
         chat_id = str(message.chat.id)
         if message.chat.type != "private":  # groups are refused: see bot.channels.base.private_only
@@ -120,22 +120,24 @@ class TelegramUpdates:
             CHANNEL, chat_id, str(user.id) if user else chat_id, update_id=str(event_update.update_id),
             text=message.text if message.text is not None else message.caption,
             display_name=user.full_name if user else "", bot=self.bot_id, message_ref=str(message.message_id),
+            recovered=recovered,
         )
         await self.send(chat_id, await self.core.handle(event))
         if chat_id not in self._menus and message.chat.type == "private":
             await self._supervisor_menu(bot, chat_id, event.user_id)
 
-    async def on_edited(self, message: Message, event_update: Update) -> None:
+    async def on_edited(self, message: Message, event_update: Update, recovered: bool = False) -> None:
         """An answer corrected with Telegram's *Edit*: the core applies it to the answer it gave."""
         if message.chat.type != "private" or message.text is None:
             return
         user = message.from_user
         chat_id = str(message.chat.id)
         event = Incoming(CHANNEL, chat_id, str(user.id) if user else chat_id, update_id=str(event_update.update_id),
-                         text=message.text, bot=self.bot_id, message_ref=str(message.message_id), edited=True)
+                         text=message.text, bot=self.bot_id, message_ref=str(message.message_id), edited=True,
+                         recovered=recovered)
         await self.send(chat_id, await self.core.handle(event))
 
-    async def on_callback(self, query: CallbackQuery, bot: Bot, event_update: Update) -> None:
+    async def on_callback(self, query: CallbackQuery, bot: Bot, event_update: Update, recovered: bool = False) -> None:
         message = query.message
         choice, _sep, context = (query.data or "").partition(CONTEXT_SEP)
         if message is None or not choice:  # a press on an inline-mode message: nothing of ours
@@ -148,6 +150,7 @@ class TelegramUpdates:
         event = Incoming(
             CHANNEL, chat_id, str(query.from_user.id), update_id=str(event_update.update_id),
             choice=choice, context=context or None, display_name=query.from_user.full_name, bot=self.bot_id,
+            recovered=recovered,
         )
         answered = False
         try:

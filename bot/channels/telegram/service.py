@@ -105,9 +105,9 @@ class TelegramService:
         await self.inbox.recover()
         return me.username or ""
 
-    async def _feed(self, payload: dict[str, Any]) -> None:
+    async def _feed(self, payload: dict[str, Any], recovered: bool = False) -> None:
         update = Update.model_validate(payload, context={"bot": self.bot})
-        await self.dispatcher.feed_update(self.bot, update)
+        await self.dispatcher.feed_update(self.bot, update, recovered=recovered)
 
     # ------------------------------------------------------------------ long polling
 

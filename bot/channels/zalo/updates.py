@@ -66,7 +66,7 @@ class ZaloUpdates:
 
     # ------------------------------------------------------------------ one update
 
-    async def handle(self, raw: Any) -> None:
+    async def handle(self, raw: Any, recovered: bool = False) -> None:
         update = _unwrap(raw)
         if update is None:
             log.info("zalo: an update without a message was ignored")
@@ -84,7 +84,7 @@ class ZaloUpdates:
             event = Incoming(NAME, chat_id, str(sender.get("id") or chat_id),
                              update_id=str(message.get("message_id")) if message.get("message_id") else None,
                              text=message["text"], display_name=str(sender.get("display_name") or ""),
-                             bot=self.bot_id)
+                             bot=self.bot_id, recovered=recovered)
             replies = await self.core.handle(event)
         else:
             with use_locale(None):
