@@ -175,7 +175,8 @@ async def start_cluster(count: int, folder: Path, balancer: RoundRobin, database
 
 
 class Officer:
-    """An officer in a private chat whose updates reach the processes through the webhook."""
+    """An officer in a private chat whose updates reach the processes through the webhook (or,
+    when the bot long-polls, through getUpdates)."""
 
     def __init__(self, double, chat_id: int, first_name: str = "An", last_name: str = "Nguyễn") -> None:  # noqa: ANN001
         self.double, self.chat_id = double, chat_id
@@ -191,6 +192,11 @@ class Officer:
 
     async def _deliver(self, update: dict, timeout: float, settle: float) -> None:
         self.arrived.clear()
+        if self.double.webhook is None:  # long polling: the bot fetches it with getUpdates
+            await self.double.push(update)
+            self.statuses.append(200)
+            await asyncio.wait_for(self.arrived.wait(), timeout)
+            return
         status = await self.double.deliver(update)
         self.statuses.append(status)
         while status != 200:  # as Telegram does: the same update again, a little later

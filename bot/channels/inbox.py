@@ -46,16 +46,18 @@ class Inbox:
         self._handled: list[int] = []
         self._flusher: asyncio.Task | None = None
 
-    async def receive(self, updates: Sequence[tuple[str, Payload]]) -> None:
-        """Commit ``(update id, payload)`` pairs, then start handling those not in hand already.
-        Raises when they could not be stored: the caller must then not acknowledge them."""
+    async def receive(self, updates: Sequence[tuple[str, Payload]], parsed: Sequence[Any] | None = None) -> None:
+        """Commit ``(update id, payload)`` pairs, then start handling those not in hand already
+        (each handed over as its ``parsed`` object when the channel has decoded it already, so that
+        it is not decoded twice). Raises when they could not be stored: the caller must then not
+        acknowledge them."""
         if not updates:
             return
         async with self.sessions() as session, session.begin():
             ids = await inbox.store(session, self.channel, self.bot, updates)
-        for update_id, payload in updates:
+        for n, (update_id, payload) in enumerate(updates):
             if update_id in ids:
-                self._spawn(ids.pop(update_id), payload)
+                self._spawn(ids.pop(update_id), payload, handed=None if parsed is None else parsed[n])
 
     async def recover(self) -> int:
         """Hand back, in arrival order, what an earlier process left unhandled; returns how many."""
@@ -72,21 +74,22 @@ class Inbox:
 
     # ------------------------------------------------------------------ handling
 
-    def _spawn(self, row_id: int, payload: Payload, recovered: bool = False) -> None:
-        task = asyncio.create_task(self._run(row_id, payload, recovered), name=f"{self.channel}-update-{row_id}")
+    def _spawn(self, row_id: int, payload: Payload, recovered: bool = False, handed: Any = None) -> None:
+        task = asyncio.create_task(self._run(row_id, payload, recovered, handed), name=f"{self.channel}-update-{row_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_loop(), name=f"{self.channel}-inbox-flush")
 
-    async def _run(self, row_id: int, payload: Payload, recovered: bool) -> None:
+    async def _run(self, row_id: int, payload: Payload, recovered: bool, handed: Any) -> None:
         key = self.chat_of(payload)
+        item = payload if handed is None else handed
         try:
             if key is None:
-                await self.handle(payload, recovered)
+                await self.handle(item, recovered)
             else:
                 async with self._locks.hold(key):
-                    await self.handle(payload, recovered)
+                    await self.handle(item, recovered)
         except Exception:  # noqa: BLE001 - one update's failure must not stop the others
             log.exception("%s: an update could not be handled", self.channel)
         finally:

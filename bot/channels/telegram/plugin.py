@@ -102,9 +102,9 @@ class TelegramPlugin(TokenPlugin):
         (Telegram's limits), replies first."""
         if getattr(self, "_budget", None) is None:
             from bot.channels.telegram.channel import LIMITS
-            from reminders.dispatch import RateLimiter
+            from reminders.dispatch import UNLIMITED, RateLimiter
 
-            self._budget = RateLimiter(LIMITS)
+            self._budget = RateLimiter(LIMITS if self.settings().pace else UNLIMITED)
         return self._budget
 
     def reminder_sender(self) -> NoticeSender:

@@ -105,8 +105,9 @@ class TelegramService:
         await self.inbox.recover()
         return me.username or ""
 
-    async def _feed(self, payload: dict[str, Any], recovered: bool = False) -> None:
-        update = Update.model_validate(payload, context={"bot": self.bot})
+    async def _feed(self, payload: dict[str, Any] | Update, recovered: bool = False) -> None:
+        """Handle one stored update: the Update as received, or its stored form (recovered)."""
+        update = payload if isinstance(payload, Update) else Update.model_validate(payload, context={"bot": self.bot})
         await self.dispatcher.feed_update(self.bot, update, recovered=recovered)
 
     # ------------------------------------------------------------------ long polling
@@ -127,7 +128,7 @@ class TelegramService:
                     if updates is None:  # stopping
                         break
                     await self.inbox.receive(
-                        [(str(u.update_id), u.model_dump(mode="json", exclude_none=True)) for u in updates])
+                        [(str(u.update_id), u.model_dump(mode="json", exclude_none=True)) for u in updates], updates)
                 except Exception as exc:  # noqa: BLE001 - polling must outlive a failure it can wait out
                     log.warning("getUpdates or storing its updates failed (%s: %s); next try in %.1f s",
                                 type(exc).__name__, redact.redact(str(exc))[:200], pause)
@@ -180,11 +181,11 @@ class TelegramService:
             return web.Response(status=401, text="Unauthorized")
         try:
             payload = await request.json()
-            update = Update.model_validate(payload)
+            update = Update.model_validate(payload, context={"bot": self.bot})
         except (ValueError, ValidationError):
             return web.Response(status=400, text="not an update")
         try:
-            await self.inbox.receive([(str(update.update_id), payload)])
+            await self.inbox.receive([(str(update.update_id), payload)], [update])
         except Exception as exc:  # noqa: BLE001 - Telegram delivers it again
             log.error("an update could not be stored (%s); Telegram will send it again", type(exc).__name__)
             return web.Response(status=503, text="try again")

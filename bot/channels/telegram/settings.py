@@ -13,4 +13,7 @@ class TelegramSettings(BotSettings):
                                       extra="ignore")
 
     api_url: str = "https://api.telegram.org"
+    # pace writes to each chat and over the bot (Telegram's flood limits); off only against a
+    # Bot API server without them (benchmarks)
+    pace: bool = True
     bot_username: str | None = None  # for invite links without asking getMe
