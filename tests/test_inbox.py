@@ -93,6 +93,32 @@ async def test_an_update_handled_before_a_crash_but_not_replied_to_gets_its_scre
     assert await mini_app.core.handle(event) == []
 
 
+async def test_a_clean_stop_clears_every_handled_row_even_while_a_clear_is_under_way(mini_app, monkeypatch):
+    """The rows of handled updates are deleted in rounds; a stop that came in the middle of a round
+    used to cancel it, and the next start handed those updates back as if never handled."""
+    from bot.channels.inbox import Inbox
+    from storage import inbox as store
+
+    real_forget = store.forget
+
+    async def slow_forget(session, ids):  # noqa: ANN001 - a busy database
+        await asyncio.sleep(0.4)
+        return await real_forget(session, ids)
+
+    monkeypatch.setattr(store, "forget", slow_forget)
+    handled = []
+
+    async def handle(payload, recovered):  # noqa: ANN001
+        handled.append(payload["n"])
+
+    box = Inbox(mini_app.sessions, "telegram", "1", handle, lambda p: str(p["n"] % 3), flush_every=0.05)
+    await box.receive([(str(n), {"n": n}) for n in range(9)])
+    await asyncio.sleep(0.15)  # handled; the flusher is in the middle of its DELETE now
+    await box.drain()
+    assert sorted(handled) == list(range(9))
+    assert await _rows(mini_app.sessions) == []
+
+
 async def test_a_webhook_update_is_answered_200_only_once_stored(mini_app, double):
     runner = BotRunner(double, mini_app)
     await runner.start_webhook(secret="inbox-test-secret")

@@ -45,6 +45,7 @@ class Inbox:
         self._tasks: set[asyncio.Task] = set()
         self._handled: list[int] = []
         self._flusher: asyncio.Task | None = None
+        self._closing = False  # drain() is waiting for the flusher to finish its round
 
     async def receive(self, updates: Sequence[tuple[str, Payload]], parsed: Sequence[Any] | None = None) -> None:
         """Commit ``(update id, payload)`` pairs, then start handling those not in hand already
@@ -96,7 +97,7 @@ class Inbox:
             self._handled.append(row_id)
 
     async def _flush_loop(self) -> None:
-        while self._tasks or self._handled:
+        while (self._tasks or self._handled) and not self._closing:
             await asyncio.sleep(self.flush_every)
             await self.flush()
 
@@ -127,8 +128,13 @@ class Inbox:
                 log.warning("%s: %d updates were still being handled after %.0f s", self.channel,
                             len(pending), timeout)
                 finished = False
+        # let the flusher end its round rather than cancel it in the middle of a DELETE (the rows
+        # would stay, and be handed back at the next start as if never handled)
+        self._closing = True
+        try:
+            if self._flusher is not None:
+                await self._flusher
+        finally:
+            self._flusher, self._closing = None, False
         await self.flush()
-        if self._flusher is not None:
-            self._flusher.cancel()
-            self._flusher = None
         return finished
