@@ -96,8 +96,7 @@ async def build_app(settings: Settings | None = None, *, seed_demo: bool = False
         if seed_demo:
             await ensure_demo(session)
         await repo.prune_processed(session, before)
-    core = Core(sessions, templates, clock=clock)
-    core.rate = ChatRate(settings.chat_burst, settings.chat_per_second)
+    core = Core(sessions, templates, clock=clock, rate=ChatRate(settings.chat_burst, settings.chat_per_second))
     core.files_dir = files_dir_for(settings)
     await asyncio.to_thread(remove_stale_files, core.files_dir, before)
     return App(settings, engine, sessions, templates, core)

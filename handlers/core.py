@@ -36,10 +36,11 @@ class Core:
         sessions: async_sessionmaker[AsyncSession],
         templates: dict[str, Template],
         clock: Clock = utcnow,
+        rate: ChatRate | None = None,
     ) -> None:
         self.sessions = sessions
         self.services = Services(templates, clock)
-        self.rate = ChatRate()  # how fast one chat may send (handlers/flood.py)
+        self.rate = rate or ChatRate()  # how fast one chat may send (handlers/flood.py)
 
     @property
     def templates(self) -> dict[str, Template]:

@@ -9,16 +9,15 @@ import asyncio
 import itertools
 import os
 import signal
-import socket
-import sys
 from collections import Counter
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
-ROOT = Path(__file__).resolve().parent.parent
-DANVAN = str(Path(sys.executable).with_name("danvan"))
+from tests.telegram_harness import free_port
+from tests.test_telegram_cli import DANVAN
+
 WEBHOOK_PATH = "/telegram/webhook"
 
 
@@ -54,12 +53,6 @@ async def seed_province(database_url: str, communes: int, uses: int, registered:
     finally:
         await engine.dispose()
     return codes, chats
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RoundRobin:

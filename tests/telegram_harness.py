@@ -15,7 +15,7 @@ import pytest
 from bot.app import App
 from bot.channels.telegram.retry import RetryMiddleware
 from bot.channels.telegram.service import TelegramService
-from reminders.dispatch import UNLIMITED, Limits
+from reminders.dispatch import UNLIMITED, Limits, RateLimiter
 from tests.telegram_double import Call, TelegramDouble
 
 TOKEN = "7405261984:AAHtestSecretPart-do_not_LOG-9f3c2b7e1d"
@@ -56,7 +56,7 @@ class BotRunner:
     def _new_service(self) -> TelegramService:
         retry = self.retry or RetryMiddleware(base_delay=0.01, max_delay=0.05)
         return TelegramService(self.app.core, self.app.sessions, TOKEN, self.double.base_url, retry=retry,
-                               on_handled=self._handled, polling_timeout=2, limits=self.limits)
+                               on_handled=self._handled, polling_timeout=2, pacing=RateLimiter(self.limits))
 
     async def start_polling(self) -> None:
         self.service = self._new_service()

@@ -76,7 +76,8 @@ class Inbox:
     # ------------------------------------------------------------------ handling
 
     def _spawn(self, row_id: int, payload: Payload, recovered: bool = False, handed: Any = None) -> None:
-        task = asyncio.create_task(self._run(row_id, payload, recovered, handed), name=f"{self.channel}-update-{row_id}")
+        task = asyncio.create_task(self._run(row_id, payload, recovered, handed),
+                                   name=f"{self.channel}-update-{row_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         if self._flusher is None or self._flusher.done():

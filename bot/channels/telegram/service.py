@@ -35,7 +35,7 @@ from bot.channels.telegram.channel import LIMITS, NAME, TelegramChannel
 from bot.channels.telegram.pacing import PacingMiddleware
 from bot.channels.telegram.retry import RetryMiddleware
 from bot.web import WebServer
-from reminders.dispatch import Limits, RateLimiter
+from reminders.dispatch import RateLimiter
 
 log = logging.getLogger(__name__)
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a webhook secret_token
@@ -78,11 +78,10 @@ class TelegramService:
         retry: RetryMiddleware | None = None,
         on_handled=None,  # noqa: ANN001 - called with each update id once it is handled
         polling_timeout: int = 30,
-        limits: Limits = LIMITS,
         pacing: RateLimiter | None = None,
     ) -> None:
         # the replies' pace, per chat and over the bot (the plug-in shares it with the reminders)
-        self.pacing = pacing if pacing is not None else RateLimiter(limits)
+        self.pacing = pacing if pacing is not None else RateLimiter(LIMITS)
         self.bot = build_bot(token, api_url, retry or RetryMiddleware(), pacing=self.pacing)
         self.channel = TelegramChannel(self.bot)
         self.updates = TelegramUpdates(core, sessions, self.channel, on_handled=on_handled)
