@@ -27,7 +27,8 @@ def sizes(officers: int, seconds: float, think: float, sqlite: bool, processes: 
           database_url: str | None) -> argparse.Namespace:
     communes = math.ceil(officers / 2)  # two officers a commune, on two report kinds
     return argparse.Namespace(database_url=database_url, communes=communes, officers=2, active=officers,
-                              processes=processes, sqlite=sqlite, seconds=seconds, think=think, timeout=60.0)
+                              processes=processes, sqlite=sqlite, seconds=seconds, think=think, timeout=60.0,
+                              limits=False)
 
 
 def main() -> int:

@@ -47,11 +47,12 @@ def compile_expression(source: str) -> ast.Expression:
     return tree
 
 
-def names_in(source: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def names_in(source: str) -> frozenset[str]:
     tree = compile_expression(source)
-    return {
+    return frozenset(
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in _FUNCS
-    }
+    )
 
 
 def _check_node(node: ast.AST) -> None:

@@ -161,7 +161,7 @@ class Rule(_Strict):
         return v
 
     @property
-    def keys(self) -> set[str]:
+    def keys(self) -> frozenset[str]:
         return names_in(self.check)
 
 
@@ -253,14 +253,23 @@ class Template(_Strict):
     def computed_by_key(self) -> dict[str, Computed]:
         return {c.key: c for c in self.computed}
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {ind.key: n for n, ind in enumerate(self.indicators)}
+
+    @cached_property
+    def _sections(self) -> dict[str, Section]:
+        found: dict[str, Section] = {}
+        for _, sec in self.walk():
+            for ind in sec.indicators:
+                found.setdefault(ind.key, sec)
+        return found
+
     def position(self, key: str) -> int:
-        return self.indicators.index(self.by_key[key])
+        return self._positions[key]
 
     def section_of(self, key: str) -> Section:
-        for _, sec in self.walk():
-            if any(ind.key == key for ind in sec.indicators):
-                return sec
-        raise KeyError(key)
+        return self._sections[key]
 
 
 def _check_expression(source: str) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import delete, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import InboxUpdate
-from storage.repo import dialect_insert
+from storage.models import InboxUpdate, utcnow
+from storage.upsert import insert_on_conflict
 
 MAX_ATTEMPTS = 3  # an update that was being handled at three crashes in a row is given up
 
@@ -28,11 +28,12 @@ async def store(session: AsyncSession, channel: str, bot: str,
     id that was not in the inbox already (a repeated delivery of an update still in hand is not)."""
     if not updates:
         return {}
-    stmt = (dialect_insert(session)(InboxUpdate)
-            .values([dict(channel=channel, bot=bot, update_id=uid, payload=payload, attempts=0)
-                     for uid, payload in updates])
-            .on_conflict_do_nothing(index_elements=["channel", "bot", "update_id"])
-            .returning(InboxUpdate.id, InboxUpdate.update_id))
+    now = utcnow()
+    stmt = insert_on_conflict(InboxUpdate.__table__,
+                              [dict(channel=channel, bot=bot, update_id=uid, payload=payload, attempts=0,
+                                    received_at=now)
+                               for uid, payload in updates],
+                              conflict=("channel", "bot", "update_id"), returning=("id", "update_id"))
     rows = (await session.exec(stmt)).all()
     return {uid: row_id for row_id, uid in rows}
 

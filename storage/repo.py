@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, Sequence
 
 from sqlalchemy import delete, or_, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,15 +27,15 @@ from storage.models import (
     User,
     utcnow,
 )
+from storage.upsert import insert_on_conflict
 
 
 async def claim_update(session: AsyncSession, channel: str, bot: str, update_id: str) -> bool:
     """Record ``update_id`` of ``bot`` on ``channel`` as processed; False when it was already (a
     repeated delivery). One statement: an INSERT that does nothing on a repeat."""
-    stmt = (dialect_insert(session)(ProcessedUpdate)
-            .values(channel=channel, bot=bot, update_id=update_id, at=utcnow())
-            .on_conflict_do_nothing()
-            .returning(ProcessedUpdate.update_id))
+    stmt = insert_on_conflict(ProcessedUpdate.__table__,
+                              [dict(channel=channel, bot=bot, update_id=update_id, at=utcnow())],
+                              conflict=("channel", "bot", "update_id"), returning=("update_id",))
     return (await session.exec(stmt)).first() is not None
 
 
@@ -241,10 +240,6 @@ async def answers_of(session: AsyncSession, report_id: int) -> list[Answer]:
 UNREAD = object()  # save_answer's ``old`` when the caller has not read it
 
 
-def dialect_insert(session: AsyncSession):  # noqa: ANN202 - the dialect's INSERT with ON CONFLICT
-    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-
-
 async def save_answer(
     session: AsyncSession,
     report_id: int,
@@ -265,9 +260,8 @@ async def save_answer(
         old = None if old_row is None or old_row[1] else old_row[0]
     now = utcnow()
     values = dict(value_type=value_type, value=value, skipped=skipped, updated_by=user_id, updated_at=now)
-    stmt = dialect_insert(session)(Answer).values(report_id=report_id, key=key, **values)
-    stmt = stmt.on_conflict_do_update(index_elements=["report_id", "key"], set_=values)
-    await session.exec(stmt)
+    await session.exec(insert_on_conflict(Answer.__table__, [dict(report_id=report_id, key=key, **values)],
+                                          conflict=("report_id", "key"), update=tuple(values)))
     session.add(AnswerAudit(report_id=report_id, key=key, old_value=old, new_value=value,
                             action="skip" if skipped else "set", user_id=user_id))
 

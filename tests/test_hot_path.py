@@ -52,5 +52,5 @@ async def test_an_answer_costs_a_few_statements(mini_app):
     assert len(received) == STORED - 1 + begin, received
     assert len(area) == len(households) == STORED - 1 + begin + PROFILE, area
     assert len(refused) == REFUSED - 1 + begin, refused
-    assert sum(s.startswith("INSERT INTO processed_update") for s in repeat) == 2
+    assert sum(s.replace('"', "").startswith("INSERT INTO processed_update") for s in repeat) == 2
     assert len(repeat) == len(received) + (1 + begin), repeat  # the repeat: BEGIN and the claim only

@@ -284,3 +284,42 @@ async def test_killing_danvan_run_while_it_handles_an_answer_loses_nothing(backe
             await _kill(proc)
         if backend == "postgresql":
             await _pg_drop(name)
+
+
+async def test_requests_arriving_together_share_one_write_and_a_bad_one_fails_alone(mini_app):
+    """Issue 14, group commit: webhook requests that arrive while the inbox is writing are stored
+    by its next transaction together; an update that cannot be stored fails its own request only."""
+    from sqlalchemy import event
+
+    from bot.channels.inbox import Inbox
+
+    handled: list[str] = []
+
+    async def handle(payload, recovered):  # noqa: ANN001
+        handled.append(payload["update_id"])
+
+    box = Inbox(mini_app.sessions, "telegram", "bot-g", handle, lambda p: str(p["update_id"]))
+    writes: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if statement.lstrip().upper().startswith("INSERT"):
+            writes.append(statement)
+
+    engine = mini_app.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        together = await asyncio.gather(*(box.receive([(f"u{n}", {"update_id": f"u{n}"})]) for n in range(30)))
+        stored_together = len(writes)
+        good = [box.receive([(f"v{n}", {"update_id": f"v{n}"})]) for n in range(6)]
+        bad = box.receive([("bad", {"update_id": "bad", "unstorable": {1, 2}})])  # a set is no JSON
+        results = await asyncio.gather(*good[:3], bad, *good[3:], return_exceptions=True)
+        await box.drain()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert together == [None] * 30
+    assert stored_together <= 2, stored_together  # the first request alone, the 29 that came meanwhile in one
+    assert isinstance(results[3], Exception)
+    assert sum(isinstance(r, Exception) for r in results) == 1  # only the bad request failed
+    expected = [f"u{n}" for n in range(30)] + [f"v{n}" for n in range(6)]
+    assert sorted(handled) == sorted(expected)  # every good update handled, once
+    assert await _rows(mini_app.sessions) == []  # handled rows cleared

@@ -46,6 +46,8 @@ class Inbox:
         self._handled: list[int] = []
         self._flusher: asyncio.Task | None = None
         self._closing = False  # drain() is waiting for the flusher to finish its round
+        self._waiting: list[tuple[Sequence[tuple[str, Payload]], asyncio.Future]] = []  # to store
+        self._storing: asyncio.Task | None = None
 
     async def receive(self, updates: Sequence[tuple[str, Payload]], parsed: Sequence[Any] | None = None) -> None:
         """Commit ``(update id, payload)`` pairs, then start handling those not in hand already
@@ -54,11 +56,43 @@ class Inbox:
         acknowledge them."""
         if not updates:
             return
-        async with self.sessions() as session, session.begin():
-            ids = await inbox.store(session, self.channel, self.bot, updates)
+        stored = asyncio.get_running_loop().create_future()
+        self._waiting.append((updates, stored))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_waiting(), name=f"{self.channel}-inbox-store")
+        ids = await stored
         for n, (update_id, payload) in enumerate(updates):
             if update_id in ids:
                 self._spawn(ids.pop(update_id), payload, handed=None if parsed is None else parsed[n])
+
+    async def _store_waiting(self) -> None:
+        """Group commit: what arrived while the last transaction ran is stored by the next one, so
+        at the rush a webhook request costs a share of one write instead of a write of its own. A
+        batch that fails is tried again request by request: one bad update fails only its own."""
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            if len(batch) > 1 and await self._store_group(batch, fail=False):
+                continue
+            for one in batch:  # one by one: a bad update fails only the request it came in
+                await self._store_group([one], fail=True)
+
+    async def _store_group(self, group: list[tuple[Sequence[tuple[str, Payload]], asyncio.Future]],
+                           fail: bool) -> bool:
+        """Store the group's updates in one transaction and wake their requests; on an error, hand it
+        to them when ``fail`` (else leave them waiting). True when stored."""
+        try:
+            async with self.sessions() as session, session.begin():
+                ids = await inbox.store(session, self.channel, self.bot,
+                                        [u for updates, _ in group for u in updates])
+        except Exception as exc:  # noqa: BLE001 - handed to the request(s) that wait
+            for _, stored in group:
+                if fail and not stored.done():
+                    stored.set_exception(exc)
+            return False
+        for _, stored in group:
+            if not stored.done():
+                stored.set_result(ids)  # shared: each request takes (pops) its own ids
+        return True
 
     async def recover(self) -> int:
         """Hand back, in arrival order, what an earlier process left unhandled; returns how many."""
