@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "edit": ("sua", "edit"),
     "back": ("quaylai", "back"),
     "skip": ("boqua", "skip"),
+    "nofigure": ("khongro", "nofigure", "khongcosolieu"),  # "không có số liệu": an answer without a figure
     "keep": ("giunguyen", "keep"),
     "pause": ("tamdung", "pause"),
     "submit": ("nop", "submit"),
@@ -84,6 +85,7 @@ def descriptions(supervisor: bool = False) -> list[tuple[str, str]]:
             "edit": _("Edit an answer: /sua 12"),
             "back": _("Go back to the previous question"),
             "skip": _("Skip a question that is not required"),
+            "nofigure": _("No figure for this question (not a zero)"),
             "pause": _("Pause and continue later"),
             "submit": _("Submit the report"),
             "summary": _("Key figures of the report"),

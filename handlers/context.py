@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import screens
 from handlers.events import Choice, Incoming, Outgoing
 from reports.clock import Clock, vn_today
-from reports.logic import SKIPPED, ReportState
+from reports.logic import NO_FIGURE, SKIPPED, ReportState
 from reports.periods import Period
 from reports.schema import Indicator, Template
 from reports.values import to_json
@@ -60,6 +60,8 @@ def value_mark(ind: Indicator, value: Any) -> str:
         return "-"
     if value is SKIPPED:
         return "skipped"
+    if value is NO_FIGURE:
+        return "nofigure"
     raw = json.dumps(to_json(ind.type, value), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
 

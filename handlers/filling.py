@@ -13,13 +13,16 @@ from handlers.events import Choice, Outgoing
 from handlers.parsing import AnswerError, fold, parse_answer
 from reports.formatting import fmt_moment
 from reports.i18n import _
-from reports.logic import SKIPPED, ReportState
+from reports.logic import NO_FIGURE, NO_FIGURE_TYPE, SKIPPED, ReportState
 from reports.schema import Indicator
 from reports.values import from_json, to_json
 from storage import repo
 from storage.models import Report, ReportStatus
 
 STANDARD_WORDS = ("1", "dung doan mau", "dung doan van mau", "use the standard paragraph")
+# typed instead of /khongro (folded: no diacritics, lower case)
+NO_FIGURE_WORDS = ("khong co so lieu", "chua co so lieu", "khong ro", "khong ro so lieu", "khong co so",
+                   "no figure", "no data")
 
 
 async def _current(ctx: Ctx) -> tuple[Report, Indicator] | list[Outgoing]:
@@ -54,6 +57,8 @@ async def typed(ctx: Ctx, text: str) -> list[Outgoing]:
         return [Outgoing(_("Please type an answer.") + "\n💡 " + ind.hint)]
     if ind.type == "text" and ind.standard and fold(text).rstrip(".") in STANDARD_WORDS:
         return await accept(ctx, report, ind, ind.standard)
+    if ind.no_figure and fold(text).rstrip(".!") in NO_FIGURE_WORDS:
+        return await no_figure(ctx, "")
     try:
         value = parse_answer(ind, text)
     except AnswerError as err:
@@ -143,7 +148,7 @@ async def standard(ctx: Ctx, arg: str) -> list[Outgoing]:
 def _stored(state: ReportState, ind: Indicator) -> Any:
     """The answer to ``ind`` as stored now (for the audit row), from the state read in this event."""
     value = state.answers.get(ind.key)
-    return None if value is None or value is SKIPPED else to_json(ind.type, value)
+    return None if value is None or value in (SKIPPED, NO_FIGURE) else to_json(ind.type, value)
 
 
 async def store(ctx: Ctx, report: Report, ind: Indicator, value: Any,
@@ -272,6 +277,22 @@ async def skip(ctx: Ctx, arg: str) -> list[Outgoing]:
     await repo.save_answer(ctx.session, report.id, ind.key, ind.type, None, ctx.user.id, skipped=True,
                            old=_stored(state, ind))
     state = ReportState(state.template, {**state.answers, ind.key: SKIPPED})
+    return advance(ctx, state, ind.key)
+
+
+async def no_figure(ctx: Ctx, arg: str) -> list[Outgoing]:
+    """/khongro: the officer has no figure for this question. Stored as an answer of its own (never
+    as a zero): it counts as answered, and the Word file leaves out the sentences that need it."""
+    current = await _current(ctx)
+    if isinstance(current, list):
+        return current
+    report, ind = current
+    if not ind.no_figure:
+        return [Outgoing(_("This question needs an answer; “no figure” is not accepted here.") + "\n💡 " + ind.hint)]
+    state = await ctx.state(report)
+    await repo.save_answer(ctx.session, report.id, ind.key, NO_FIGURE_TYPE, None, ctx.user.id, skipped=True,
+                           old=_stored(state, ind), action="nofigure")
+    state = ReportState(state.template, {**state.answers, ind.key: NO_FIGURE})
     return advance(ctx, state, ind.key)
 
 

@@ -13,7 +13,7 @@ from handlers.context import Ctx
 from handlers.events import Outgoing
 from reports.formatting import fmt_moment
 from reports.i18n import _
-from reports.logic import SKIPPED
+from reports.logic import NO_FIGURE, SKIPPED
 from reports.values import from_json
 from storage import access, repo, workflow
 from storage.models import Report, User
@@ -34,12 +34,12 @@ def action_text(action: str) -> str:
 
 
 
-def _value(template, key: str, raw, skipped: bool = False) -> str:  # noqa: ANN001
+def _value(template, key: str, raw, action: str = "set") -> str:  # noqa: ANN001
     ind = template.by_key.get(key)
     if ind is None:
         return str(raw)
-    if skipped:
-        return screens.answer_text(ind, SKIPPED)
+    if action in ("skip", "nofigure"):
+        return screens.answer_text(ind, SKIPPED if action == "skip" else NO_FIGURE)
     if raw is None:
         return "—"
     try:
@@ -84,7 +84,7 @@ async def show(ctx: Ctx, arg: str) -> list[Outgoing]:
         label = template.by_key[a.key].short_label if a.key in template.by_key else a.key
         who = names.get(a.user_id, _("someone"))
         old = _value(template, a.key, a.old_value)
-        new = _value(template, a.key, a.new_value, skipped=a.action == "skip")
+        new = _value(template, a.key, a.new_value, a.action)
         entries.append((a.at, 0, f"{fmt_moment(a.at)} · {who}: {label}: {old} → {new}"))
     for e in events:
         who = names.get(e.user_id, _("someone"))

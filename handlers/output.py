@@ -57,10 +57,10 @@ async def previous_report(session: AsyncSession, report: Report) -> Report | Non
 
 
 async def load_figures(session: AsyncSession, template: Template, report: Report) -> tuple[Figures, Report | None]:
-    values = (await report_state(session, template, report.id)).effective()
+    state = await report_state(session, template, report.id)
     prev = await previous_report(session, report)
     previous = (await report_state(session, template, prev.id)).effective() if prev else None
-    return Figures(template, values, previous), prev
+    return Figures(template, state.effective(), previous, state.no_figure()), prev
 
 
 def issued_date(report: Report) -> date | None:

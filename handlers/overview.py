@@ -60,10 +60,10 @@ async def _reports(session: AsyncSession, template_key: str, period: str, org_id
 
 
 async def _answers(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[Row]]:
-    """The stored answers of each report as plain rows (key, skipped, value, updated_at): a province
+    """The stored answers of each report as plain rows (key, skipped, value, value type, updated_at): a province
     holds tens of thousands, and ORM objects of them would cost most of the compilation's time."""
     rows: dict[int, list[Row]] = {i: [] for i in report_ids}
-    columns = (Answer.report_id, Answer.key, Answer.skipped, Answer.value, Answer.updated_at)
+    columns = (Answer.report_id, Answer.key, Answer.skipped, Answer.value, Answer.value_type, Answer.updated_at)
     for chunk in _chunks(report_ids):
         for row in (await session.exec(select(*columns).where(Answer.report_id.in_(chunk)))).all():
             rows[row.report_id].append(row)

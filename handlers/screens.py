@@ -8,7 +8,7 @@ from handlers.choices import encode
 from handlers.commands import cmd
 from handlers.events import Choice, Outgoing
 from reports.i18n import _
-from reports.logic import SKIPPED, ReportState
+from reports.logic import NO_FIGURE, SKIPPED, ReportState
 from reports.schema import Indicator, Template
 from reports.values import display
 
@@ -17,6 +17,8 @@ from reports.values import display
 def answer_text(ind: Indicator, value: Any) -> str:
     if value is SKIPPED:
         return _("(skipped)")
+    if value is NO_FIGURE:
+        return _("no figure")
     if ind.type == "list" and not value:
         return _("none")
     text = display(ind, value, yes=_("yes"), no=_("no"))
@@ -37,7 +39,8 @@ def question(state: ReportState, key: str, *, editing: bool = False) -> Outgoing
     lines = [
         _("Question {n}/{total} · {section}").format(n=number, total=len(keys), section=_section_path(template, key)),
         "",
-        ind.question + (f" ({ind.unit})" if ind.unit and ind.type in ("integer", "decimal", "pair") else ""),
+        ind.question + (f" ({ind.unit})" if ind.unit and ind.type in ("integer", "decimal", "pair")
+                        and ind.unit not in ind.question else ""),  # not "… bao nhiêu ha? (ha)"
         f"💡 {ind.hint}",
     ]
     choices: list[Choice] = []
@@ -69,6 +72,8 @@ def question(state: ReportState, key: str, *, editing: bool = False) -> Outgoing
     footer = [cmd("back")]
     if not ind.required:
         footer.append(cmd("skip"))
+    if ind.no_figure:
+        footer.append(cmd("nofigure"))
     footer += [cmd("review"), cmd("pause")]
     lines += ["", "  ".join(footer)]
     return Outgoing("\n".join(lines), tuple(choices), multi=multi,
@@ -138,6 +143,8 @@ def help_text(registered: bool, supervisor: bool = False) -> str:
         _("{cmd} — continue where you stopped").format(cmd=cmd("continue")),
         _("{cmd} — go back to the previous question").format(cmd=cmd("back")),
         _("{cmd} — skip a question that is not required").format(cmd=cmd("skip")),
+        _("{cmd} — no figure for this question: nothing is written for it, never a zero").format(
+            cmd=cmd("nofigure")),
         _("{cmd} — keep the current answer").format(cmd=cmd("keep")),
         _("{cmd} — review all answers and progress").format(cmd=cmd("review")),
         _("{cmd} N — edit answer number N").format(cmd=cmd("edit")),

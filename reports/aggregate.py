@@ -175,6 +175,7 @@ class Compiled:
     values: Mapping[str, Any] = field(default_factory=dict)
     counts: Mapping[str, int] = field(default_factory=dict)
     previous: Mapping[str, Any] | None = None  # the same units' sums for the same period last year
+    no_figure: frozenset[str] = frozenset()  # a sum has a value when any unit gave one: none is "—" here
 
     @classmethod
     def of(cls, template: Template, units: Sequence[UnitValues], expected: int, missing: Sequence[str],

@@ -10,19 +10,30 @@ from reports.expressions import evaluate, names_in
 from reports.schema import Indicator, Rule, Template
 from reports.values import from_json
 
-SKIPPED = object()  # an indicator the officer chose to skip
+class _Mark:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+SKIPPED = _Mark("SKIPPED")  # an indicator the officer chose to skip
+NO_FIGURE = _Mark("NO_FIGURE")  # answered "không có số liệu": an answer, but no value (never a zero)
+NO_FIGURE_TYPE = "nofigure"  # the stored ``value_type`` of such an answer (``skipped`` is set too)
 
 
 class StoredAnswer(Protocol):  # an answer row as storage keeps it (storage.models.Answer)
     key: str
     skipped: bool
     value: Any
+    value_type: str
 
 
 @dataclass
 class ReportState:
     template: Template
-    answers: Mapping[str, Any]  # key -> typed value, or SKIPPED
+    answers: Mapping[str, Any]  # key -> typed value, SKIPPED or NO_FIGURE
 
     @classmethod
     def from_stored(cls, template: Template, rows: Iterable[StoredAnswer]) -> "ReportState":
@@ -32,7 +43,10 @@ class ReportState:
         for row in rows:
             ind = template.by_key.get(row.key)
             if ind is not None:
-                answers[row.key] = SKIPPED if row.skipped else from_json(ind.type, row.value)
+                if row.skipped:
+                    answers[row.key] = NO_FIGURE if row.value_type == NO_FIGURE_TYPE else SKIPPED
+                else:
+                    answers[row.key] = from_json(ind.type, row.value)
         return cls(template, answers)
 
     def effective(self) -> dict[str, Any]:
@@ -42,7 +56,7 @@ class ReportState:
             if not self._relevant(ind, values):
                 continue
             value = self.answers.get(ind.key, SKIPPED)
-            if value is not SKIPPED and value is not None:
+            if not isinstance(value, _Mark) and value is not None:
                 values[ind.key] = value
         for comp in self.template.computed:
             result = evaluate(comp.expr, values)
@@ -60,7 +74,7 @@ class ReportState:
             if self._relevant(ind, values):
                 keys.append(ind.key)
                 value = self.answers.get(ind.key, SKIPPED)
-                if value is not SKIPPED and value is not None:
+                if not isinstance(value, _Mark) and value is not None:
                     values[ind.key] = value
         return keys
 
@@ -83,7 +97,7 @@ class ReportState:
             value = self.answers.get(ind.key, SKIPPED)
             if ind.key not in self.answers:
                 pending.add(ind.key)
-            elif value is not SKIPPED and value is not None:
+            elif not isinstance(value, _Mark) and value is not None:
                 values[ind.key] = value
         return keys
 
@@ -95,6 +109,10 @@ class ReportState:
         that are or can still become relevant (so the total does not grow as questions open)."""
         done = sum(1 for k in self.relevant_keys() if k in self.answers)
         return done, len(self.possible_keys())
+
+    def no_figure(self) -> frozenset[str]:
+        """The relevant indicators answered "không có số liệu"."""
+        return frozenset(k for k in self.relevant_keys() if self.answers.get(k) is NO_FIGURE)
 
     def missing_required(self) -> list[Indicator]:
         by_key = self.template.by_key

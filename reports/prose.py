@@ -10,8 +10,10 @@ A pattern is a Vietnamese sentence with placeholders:
   starting with a comma (``, tăng 57 hồ sơ (5,87%) so với cùng kỳ năm trước``); empty when the
   previous year's report does not exist or has no value for ``key``.
 
-A sentence is dropped when any key it names has no value (skipped, not relevant, unanswered,
-an empty list). A pattern that is a single free-text placeholder is a paragraph of its own; the
+A sentence is dropped when any key it names has no value (skipped, answered "không có số
+liệu", not relevant, unanswered, an empty list). A prose item may instead be a
+:class:`~reports.schema.Sentence`: a condition on the values choosing between two patterns, so
+that a zero reads as a sentence of its own ("Trong kỳ, không có đơn thư vượt cấp."). A pattern that is a single free-text placeholder is a paragraph of its own; the
 other sentences of a section run on into one paragraph. Pure functions, no I/O.
 """
 
@@ -22,7 +24,8 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from reports.formatting import fmt_number, fmt_percent
-from reports.schema import PLACEHOLDER_RE, Computed, Indicator, Section, Template
+from reports.expressions import evaluate
+from reports.schema import PLACEHOLDER_RE, Computed, Indicator, Prose, Section, Template
 from reports.values import Pair, display
 
 SAME_PERIOD = "so với cùng kỳ năm trước"
@@ -39,6 +42,7 @@ class Figures:
     template: Template
     values: Mapping[str, Any]  # ReportState.effective(): relevant answered indicators + computed
     previous: Mapping[str, Any] | None = None  # the same for the same period of the previous year
+    no_figure: frozenset[str] = frozenset()  # answered "không có số liệu": no sentence, "—" in the summary
 
     def has(self, key: str) -> bool:
         return has_value(self.values.get(key))
@@ -220,12 +224,26 @@ def _lone_paragraphs(value: Any) -> list[str]:
     return [" ".join(p.split()) for p in text.split("\n") if p.strip()]
 
 
+def chosen(item: Prose, figures: Figures) -> str | None:
+    """The pattern a prose item stands for with these figures: the item itself, or the alternative
+    its condition picks (None: the condition cannot be told, or its alternative is empty)."""
+    if isinstance(item, str):
+        return item
+    holds = evaluate(item.when, figures.values)
+    if holds is None:
+        return None
+    return (item.text if holds else item.otherwise) or None
+
+
 def section_paragraphs(section: Section, figures: Figures, compiled: bool = False) -> list[str]:
     """The paragraphs of one section (not its subsections), in pattern order; ``compiled``: its
     sentences for the compiled report across units (``Section.compiled``)."""
     paragraphs: list[str] = []
     run: list[str] = []
-    for pattern in (section.compiled if compiled else section.prose):
+    for item in (section.compiled if compiled else section.prose):
+        pattern = chosen(item, figures)
+        if pattern is None:
+            continue
         lone = _lone_text_key(figures.template, pattern)
         if lone is not None:
             if run:

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator, Literal, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -79,6 +79,7 @@ class Indicator(_Strict):
     min: Decimal | None = None
     max: Decimal | None = None
     required: bool = True
+    no_figure: bool = Field(default=True, description='May be answered "không có số liệu" (no value, never a zero)')
     relevant: str | None = None
     choices: tuple[Choice, ...] = ()
     fields: tuple[ItemField, ...] = ()
@@ -136,13 +137,42 @@ class Indicator(_Strict):
         return {c.id: c.label for c in self.choices}
 
 
+class Sentence(_Strict):
+    """A prose pattern chosen by a condition on the values: ``text`` when ``when`` holds,
+    ``otherwise`` when it does not (either may be empty: nothing is written), nothing when the
+    condition cannot be told (a value it names is missing). This is how a zero gets a sentence
+    of its own ("Trong kỳ, không có đơn thư vượt cấp.") instead of "0 đơn thư vượt cấp"."""
+
+    when: str
+    text: str = ""
+    otherwise: str = ""
+
+    @field_validator("when")
+    @classmethod
+    def _valid(cls, v: str) -> str:
+        _check_expression(v)
+        return v
+
+    def patterns(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.text, self.otherwise) if p)
+
+
+Prose = Union[str, Sentence]
+
+
+def prose_patterns(items: tuple[Prose, ...]) -> Iterator[str]:
+    """Every pattern text of a section's prose, alternatives included (for checks)."""
+    for item in items:
+        yield from ((item,) if isinstance(item, str) else item.patterns())
+
+
 class Section(_Strict):
     key: str = Field(pattern=KEY_RE)
     title: str = Field(min_length=1)
     indicators: tuple[Indicator, ...] = ()
     sections: tuple["Section", ...] = ()
-    prose: tuple[str, ...] = ()
-    compiled: tuple[str, ...] = Field(default=(), description="Sentences of the compiled report across units")
+    prose: tuple[Prose, ...] = ()
+    compiled: tuple[Prose, ...] = Field(default=(), description="Sentences of the compiled report across units")
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, "Section"]]:
         yield depth, self
@@ -214,14 +244,18 @@ class Template(_Strict):
         for comp in self.computed:
             _check_names(comp.expr, seen, f"computed '{comp.key}'")
         for _, sec in self.walk():
-            for pattern in sec.prose:
+            for items, known in ((sec.prose, seen), (sec.compiled, seen | COMPILED_NAMES)):
+                for item in items:
+                    if isinstance(item, Sentence):
+                        _check_names(item.when, known, f"section '{sec.key}' prose condition")
+            for pattern in prose_patterns(sec.prose):
                 for name, attr in PLACEHOLDER_RE.findall(pattern):
                     if name not in seen:
                         raise ValueError(f"section '{sec.key}' prose names unknown key '{name}'")
                     if attr not in ("", "change", "raw"):
                         raise ValueError(f"section '{sec.key}' prose: unknown modifier .{attr}")
         for _, sec in self.walk():
-            for pattern in sec.compiled:
+            for pattern in prose_patterns(sec.compiled):
                 for name, attr in PLACEHOLDER_RE.findall(pattern):
                     if name not in seen | COMPILED_NAMES:
                         raise ValueError(f"section '{sec.key}' compiled prose names unknown key '{name}'")

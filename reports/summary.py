@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from reports.expressions import evaluate
+from reports.expressions import evaluate, names_in
 from reports.formatting import fmt_number, fmt_percent
 from reports.prose import Figures, has_value, value_text
 from reports.values import Pair
@@ -43,9 +43,17 @@ def _parts_of_rate(figures: Figures, key: str) -> str:
     return f"{fmt_number(num)}/{fmt_number(den)}{unit}"
 
 
+def _from_no_figure(figures: Figures, key: str) -> bool:
+    """A computed field left without a value because a figure it needs was "không có số liệu"."""
+    comp = figures.template.computed_by_key.get(key)
+    return comp is not None and bool(names_in(comp.expr) & figures.no_figure)
+
+
 def figure_line(figures: Figures, key: str) -> str | None:
     """``• Hồ sơ tiếp nhận: 1.028 hồ sơ — tăng 57 hồ sơ (5,87%) so với cùng kỳ năm trước``."""
     value: Any = figures.values.get(key)
+    if key in figures.no_figure or (not has_value(value) and _from_no_figure(figures, key)):
+        return f"• {_label(figures, key)}: —"
     if not has_value(value):
         return None
     text = value_text(figures.template, key, value)

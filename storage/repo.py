@@ -29,7 +29,6 @@ from storage.models import (
 )
 from storage.upsert import insert_on_conflict
 
-
 async def claim_update(session: AsyncSession, channel: str, bot: str, update_id: str) -> bool:
     """Record ``update_id`` of ``bot`` on ``channel`` as processed; False when it was already (a
     repeated delivery). One statement: an INSERT that does nothing on a repeat."""
@@ -249,11 +248,13 @@ async def save_answer(
     user_id: int | None,
     skipped: bool = False,
     old: Any = UNREAD,
+    action: str | None = None,
 ) -> None:
     """Insert or replace one answer (one INSERT … ON CONFLICT, so two officers answering a question
     for the first time at once both succeed, the later one winning) and write the audit row.
     ``old``: the value stored before (None: none, or skipped), when the caller has read it in this
-    transaction after locking the report; otherwise it is read here."""
+    transaction after locking the report; otherwise it is read here. ``action``: the audit row's
+    (default ``set``, or ``skip`` when skipped)."""
     if old is UNREAD:
         old_row = (await session.exec(
             select(Answer.value, Answer.skipped).where(Answer.report_id == report_id, Answer.key == key))).first()
@@ -263,7 +264,7 @@ async def save_answer(
     await session.exec(insert_on_conflict(Answer.__table__, [dict(report_id=report_id, key=key, **values)],
                                           conflict=("report_id", "key"), update=tuple(values)))
     session.add(AnswerAudit(report_id=report_id, key=key, old_value=old, new_value=value,
-                            action="skip" if skipped else "set", user_id=user_id))
+                            action=action or ("skip" if skipped else "set"), user_id=user_id))
 
 
 async def answer_author(session: AsyncSession, report_id: int, key: str) -> tuple[int, str, datetime] | None:
