@@ -25,8 +25,8 @@ from typing import Any, Mapping
 
 from reports.formatting import fmt_number, fmt_percent
 from reports.expressions import evaluate
-from reports.schema import PLACEHOLDER_RE, Computed, Indicator, Prose, Section, Template
-from reports.values import Pair, display
+from reports.schema import PLACEHOLDER_RE, Computed, Indicator, Prose, Section, Template, block_list
+from reports.values import Pair, display, display_item
 
 SAME_PERIOD = "so với cùng kỳ năm trước"
 _END_PUNCT = tuple(".!?…")
@@ -224,6 +224,20 @@ def _lone_paragraphs(value: Any) -> list[str]:
     return [" ".join(p.split()) for p in text.split("\n") if p.strip()]
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def list_paragraphs(ind: Indicator, items: list[Any]) -> list[str]:
+    """A list one paragraph an item, as the office writes it: ``- Kế hoạch số …;`` with a full stop
+    after the last (``dash``), or ``1. Đẩy mạnh ….`` (``number``)."""
+    texts = [_capital(" ".join(display_item(ind, item).split()).rstrip(" .;,")) for item in items]
+    texts = [t for t in texts if t]
+    if ind.list_style == "number":
+        return [f"{n}. {t}." for n, t in enumerate(texts, start=1)]
+    return [f"- {t}{'.' if n == len(texts) else ';'}" for n, t in enumerate(texts, start=1)]
+
+
 def chosen(item: Prose, figures: Figures) -> str | None:
     """The pattern a prose item stands for with these figures: the item itself, or the alternative
     its condition picks (None: the condition cannot be told, or its alternative is empty)."""
@@ -251,6 +265,19 @@ def section_paragraphs(section: Section, figures: Figures, compiled: bool = Fals
                 run = []
             if figures.has(lone):
                 paragraphs += _lone_paragraphs(figures.values[lone])
+            continue
+        block = block_list(figures.template, pattern)
+        if block is not None and isinstance(figures.values.get(block[1].key), list):
+            if not all(figures.has(k) for k in pattern_keys(pattern)):
+                continue
+            head, ind = block
+            intro = (render_pattern(head, figures) or "").rstrip(" ,;")
+            if intro:
+                run.append(intro if intro.endswith(":") else intro + ":")
+            if run:
+                paragraphs.append(" ".join(run))
+                run = []
+            paragraphs += list_paragraphs(ind, figures.values[ind.key])
             continue
         sentence = render_pattern(pattern, figures)
         if sentence:

@@ -88,6 +88,9 @@ class Indicator(_Strict):
     max_length: int = Field(default=10_000, gt=0)
     max_items: int = Field(default=50, gt=0)
     item_format: str | None = None
+    list_style: Literal["inline", "dash", "number"] = Field(
+        default="inline", description='How a list reads in the Word file: run into its sentence ("inline"), '
+        'or one paragraph an item after the sentence, "- …;" ("dash") or "1. …." ("number")')
     aggregate: Aggregate | None = None  # None: the type's default (AGGREGATES_BY_TYPE)
 
     @model_validator(mode="after")
@@ -109,6 +112,8 @@ class Indicator(_Strict):
             raise ValueError("'min'/'max' are only allowed for numeric types")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("'min' is greater than 'max'")
+        if self.list_style != "inline" and self.type != "list":
+            raise ValueError("'list_style' is only allowed for type list")
         if self.item_format is not None:
             if self.type != "list":
                 raise ValueError("'item_format' is only allowed for type list")
@@ -254,6 +259,7 @@ class Template(_Strict):
                         raise ValueError(f"section '{sec.key}' prose names unknown key '{name}'")
                     if attr not in ("", "change", "raw"):
                         raise ValueError(f"section '{sec.key}' prose: unknown modifier .{attr}")
+                _check_block_list(self, sec.key, pattern)
         for _, sec in self.walk():
             for pattern in prose_patterns(sec.compiled):
                 for name, attr in PLACEHOLDER_RE.findall(pattern):
@@ -311,6 +317,27 @@ def _check_expression(source: str) -> None:
         compile_expression(source)
     except ExpressionError as exc:
         raise ValueError(f"expression {source!r}: {exc}") from None
+
+
+def block_list(template: "Template", pattern: str) -> tuple[str, Indicator] | None:
+    """(the words before it, the list) when ``pattern`` writes a list one paragraph an item (its
+    ``list_style`` is not inline); such a list ends its pattern."""
+    for m in PLACEHOLDER_RE.finditer(pattern):
+        ind = template.by_key.get(m.group(1))
+        if ind is not None and ind.type == "list" and ind.list_style != "inline" and not m.group(2):
+            return pattern[:m.start()], ind
+    return None
+
+
+def _check_block_list(template: "Template", section: str, pattern: str) -> None:
+    found = block_list(template, pattern)
+    if found is None:
+        return
+    head, ind = found
+    rest = pattern[len(head):].split("}", 1)[1]
+    if rest.strip(" .;:") or PLACEHOLDER_RE.search(rest):
+        raise ValueError(f"section '{section}' prose: list '{ind.key}' is written one item a paragraph "
+                         f"(list_style: {ind.list_style}), so it must end its sentence")
 
 
 def _check_names(source: str, known: set[str], where: str) -> None:
