@@ -19,7 +19,8 @@ from reports.values import Pair
 
 ZERO_WORDS = {"không", "khong", "ko", "k", "không có", "khong co", "chưa có", "chua co", "0"}
 YES_WORDS = {"có", "co", "c", "yes", "y", "đúng", "dung", "rồi", "roi", "ok", "x"}
-NO_WORDS = {"không", "khong", "ko", "k", "no", "n", "chưa", "chua", "sai"}
+NO_WORDS = {"không", "khong", "ko", "k", "no", "n", "chưa", "chua", "sai", "không có", "khong co", "chưa có",
+            "chua co"}
 NONE_WORDS = ZERO_WORDS | {"không có gì", "none", "-"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
@@ -51,7 +52,7 @@ def parse_number(text: str, unit: str | None = None) -> Decimal:
     """A Vietnamese-written number; raises AnswerError when it is not one."""
     raw = normalize(text).lower()
     if unit:
-        raw = re.sub(rf"\s*{re.escape(unit.lower())}\s*$", "", raw)
+        raw = _without_unit(raw, unit)
     raw = raw.removesuffix("%").strip()
     if raw in ZERO_WORDS:
         return Decimal(0)
@@ -75,6 +76,18 @@ def parse_number(text: str, unit: str | None = None) -> Decimal:
     raise AnswerError(_("“{text}” is not a number.").format(text=text.strip()))
 
 
+def _without_unit(raw: str, unit: str) -> str:
+    """``raw`` without a unit word written after the number: the unit itself ("65 buổi"), or one
+    or more of its words ("14 thôn" for "thôn, tổ dân phố", "70 lượt" for "lượt công dân")."""
+    raw = re.sub(rf"\s*{re.escape(unit.lower())}\s*$", "", raw)
+    m = re.fullmatch(r"([-+]?[\d.,\s]*\d)\s*([^\W\d_][^\d]*)", raw)
+    if m is not None:
+        words = fold(m.group(2)).replace(",", " ").split()
+        if words and set(words) <= set(fold(unit).replace(",", " ").split()):
+            return m.group(1)
+    return raw
+
+
 def _check_bounds(ind: Indicator, value: Decimal) -> None:
     if ind.min is not None and value < ind.min:
         raise AnswerError(_("The number must be at least {min}.").format(min=fmt_number(ind.min)))
@@ -85,6 +98,10 @@ def _check_bounds(ind: Indicator, value: Decimal) -> None:
 def parse_integer(ind: Indicator, text: str) -> int:
     value = parse_number(text, ind.unit)
     if value != value.to_integral_value():
+        typed = normalize(text)
+        if re.fullmatch(r"\d{1,3},\d{3}", typed):  # "1,028": the English way of writing 1.028
+            raise AnswerError(_("“{text}” has a decimal comma, but this figure is a whole number. For one "
+                                "thousand and twenty-eight write 1.028 (a dot between thousands).").format(text=typed))
         raise AnswerError(_("Please enter a whole number, without decimals."))
     _check_bounds(ind, value)
     return int(value)
@@ -155,9 +172,9 @@ def match_choice(choices: tuple[Choice, ...], text: str) -> str | None:
 def parse_choice(ind: Indicator | ItemField, text: str) -> str:
     found = match_choice(ind.choices, text)
     if found is None:
-        raise AnswerError(
-            _("Please pick one of the options by its number (1 to {n}).").format(n=len(ind.choices))
-        )
+        options = ", ".join(f"{n}. {c.label}" for n, c in enumerate(ind.choices, start=1))
+        raise AnswerError(_("Please pick one of the options, by its number or its name: {options}.").format(
+            options=options))
     return found
 
 
@@ -214,8 +231,19 @@ def parse_list(ind: Indicator, text: str) -> list[dict[str, Any]]:
     lines = [line.strip(" -•\t") for line in re.split(r"\n|\s\|\s", raw) if line.strip(" -•\t")]
     if len(lines) > ind.max_items:
         raise AnswerError(_("At most {max} items are accepted.").format(max=ind.max_items))
+    from handlers.citations import is_citation, parse_citation  # citations build on this module
+
+    citation = is_citation(ind)
     items = []
     for number, line in enumerate(lines, start=1):
+        if citation and ";" not in line:
+            try:
+                cited = parse_citation(ind, line)
+            except AnswerError as exc:
+                raise AnswerError(_("Line {line}: {error}").format(line=number, error=exc)) from None
+            if cited is not None:
+                items.append(cited)
+                continue
         parts = [p.strip() for p in line.split(";")] if len(ind.fields) > 1 else [line]
         if len(parts) > len(ind.fields):
             raise AnswerError(

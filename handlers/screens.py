@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.choices import encode
+from handlers.citations import is_citation
 from handlers.commands import cmd
 from handlers.events import Choice, Outgoing
 from reports.i18n import _
@@ -53,6 +54,11 @@ def question(state: ReportState, key: str, *, editing: bool = False) -> Outgoing
         choices = [Choice(encode("a", c.id), c.label) for c in ind.choices]
         multi = True
         lines.append(_("Type the numbers of every option that applies, separated by commas (e.g. 1, 3), or “không”."))
+    elif is_citation(ind):
+        lines.append(_("One document per line, written as you would cite it: kind, number and symbol, date, "
+                       "what it is about (as in the example). The kind may be left out when the symbol shows it."))
+        if not ind.required:
+            lines.append(_("Type “không” if there is none."))
     elif ind.type == "list":
         fields = " ; ".join(f.label + ("" if f.required else _(" (optional)")) for f in ind.fields)
         if len(ind.fields) > 1:

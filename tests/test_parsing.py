@@ -7,7 +7,7 @@ import pytest
 
 from reports.i18n import use_locale
 from handlers.parsing import AnswerError, parse_answer, parse_number
-from reports.schema import load_template
+from reports.schema import load_template, load_templates
 from reports.values import Pair
 from tests.conftest import MINI_TEMPLATES
 
@@ -94,7 +94,7 @@ INVALID = [
     ("cultural", "12", "x/y"),
     ("cultural", "3/0", "lớn hơn 0"),
     ("bypass", "có lẽ", "“có” hoặc “không”"),
-    ("level", "7", "từ 1 đến 2"),
+    ("level", "7", "1. Tốt, 2. Khá"),
     ("subjects", "1, 9", "không có trong các phương án"),
     ("meeting_date", "31/02/2024", "không phải là ngày có thật"),
     ("meeting_date", "tháng hai", "ngày/tháng/năm"),
@@ -131,3 +131,36 @@ def test_english_errors_available():
     with use_locale("en"), pytest.raises(AnswerError) as err:
         parse_answer(ind("households"), "nhiều")
     assert "is not a number" in str(err.value)
+
+
+# ---------------------------------------------------------------- issue 11: answers as officers write them
+
+def _commune(key):  # noqa: ANN001, ANN202
+    return load_templates()["commune_half_year"].by_key[key]
+
+
+@pytest.mark.parametrize("key, typed, value", [
+    ("villages", "14 thôn", 14),  # one word of the unit "thôn, tổ dân phố"
+    ("villages", "14 thôn, tổ dân phố", 14),
+    ("reception_visitors", "70 lượt", 70),
+    ("reception_regular", "32 buổi", 32),
+    ("households", "2.363 hộ", 2363),
+])
+def test_a_unit_word_after_the_number(key, typed, value):
+    assert parse_answer(_commune(key), typed) == value
+
+
+def test_a_word_that_is_no_unit_is_refused():
+    with pytest.raises(AnswerError, match="không phải là một số"):
+        parse_answer(_commune("households"), "14 con mèo")
+
+
+def test_an_english_thousands_comma_on_a_whole_number_says_how_to_write_it():
+    with pytest.raises(AnswerError, match="xin gõ 1.028"):
+        parse_answer(_commune("households"), "1,028")
+
+
+@pytest.mark.parametrize("typed, value", [("có", True), ("không", False), ("không có", False), ("Chưa có", False)])
+def test_yes_no_as_written(typed, value):
+    ind = next(i for i in load_templates()["commune_half_year"].indicators if i.type == "yesno")
+    assert parse_answer(ind, typed) is value
