@@ -36,7 +36,7 @@ def write_sample(template_key: str | None, period_key: str | None, out: Path, la
     from handlers.output import write_docx
     from handlers.samples import sample_figures, sample_letterhead
     from reports.clock import vn_today
-    from reports.document import build_context
+    from reports.document import abstract_of, build_context, closing_sentence, issuer_of
     from reports.periods import Period, latest_started
     from reports.summary import summary_text
 
@@ -51,7 +51,9 @@ def write_sample(template_key: str | None, period_key: str | None, out: Path, la
     if period.kind != template.period:
         _fail(_("The period {period} does not fit the template {key}.").format(period=period_key, key=template.key))
     figures = sample_figures(template, period)
-    context = build_context(figures, period, sample_letterhead(), None if draft else today, today)
+    letterhead = sample_letterhead()
+    closing = closing_sentence(abstract_of(template.abstract, period), issuer_of(f"xã {letterhead.place}"))
+    context = build_context(figures, period, letterhead, None if draft else today, today, closing=closing)
     write_docx(context, out, layout, fallback=False)
     return summary_text(figures, template.report_name(period.year), "")
 

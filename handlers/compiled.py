@@ -191,11 +191,11 @@ async def compile_files(session: AsyncSession, tree: OrgTree, root: OrgUnit, com
     today = vn_today(now)
     docx_name, xlsx_name = file_names(root, compiled.template, period)
     if docx is not None:
-        from reports.document import build_context
+        from reports.document import abstract_of, build_context, closing_sentence
 
         letterhead = settings_flow.letterhead_for(root, parent)
-        abstract = (compiled.template.compiled_abstract or compiled.template.abstract).replace("{year}", str(period.year))
-        closing = f"Trên đây là báo cáo {abstract[:1].lower() + abstract[1:]} của {root.name}./."
+        abstract = abstract_of(compiled.template.compiled_abstract or compiled.template.abstract, period)
+        closing = closing_sentence(abstract, root.name)
         context = build_context(compiled, period, letterhead, None, today, compiled=True,
                                 opening=_opening(compiled, today), closing=closing,
                                 annex=annex_of(compiled, period) if compiled.units else None)

@@ -19,12 +19,12 @@ from reports.clock import Clock, vn_today
 from reports.logic import NO_FIGURE, SKIPPED, ReportState
 from reports.periods import Period
 from reports.schema import Indicator, Template
-from reports.values import to_json
+from reports.values import from_json, to_json
 from storage import repo
 from storage.models import Conversation, Report, User
 
 
-KEPT = ("locale", "throttle", "answered", "listed")  # what a conversation keeps from one mode to the next
+KEPT = ("locale", "throttle", "answered", "listed", "carried")  # what a conversation keeps from one mode to the next
 
 
 class Mode(str, Enum):
@@ -128,10 +128,23 @@ class Ctx:
 
     def ask(self, state: ReportState, key: str, editing: bool = False) -> Outgoing:
         """Show question ``key`` and wait for its answer."""
-        out = screens.question(state, key, editing=editing)
+        out = screens.question(state, key, editing=editing, previous=self.previous_answer(state, key))
         self.set_mode(Mode.question, key=key, editing=editing, choices=out.choices,
                       seen=answer_mark(state, key))
         return out
+
+    def previous_answer(self, state: ReportState, key: str) -> Any:
+        """Last period's answer to ``key``, offered to keep while the question is unanswered (noted
+        when this report was opened, see ``handlers.starting``); None when there is none."""
+        carried = self.conv.data.get("carried") or {}
+        if carried.get("report") != self.conv.report_id or key in state.answers:
+            return None
+        raw = (carried.get("values") or {}).get(key)
+        ind = state.template.by_key.get(key)
+        return None if raw is None or ind is None else from_json(ind.type, raw)
+
+    def carried_from(self) -> str:
+        return (self.conv.data.get("carried") or {}).get("from", "")
 
     def offered(self) -> tuple[Choice, ...]:
         """The choices the last screen offered (stored with the conversation)."""

@@ -302,6 +302,35 @@ async def keep(ctx: Ctx, arg: str) -> list[Outgoing]:
         return current
     report, ind = current
     state = await ctx.state(report)
+    previous = ctx.previous_answer(state, ind.key)
+    if ind.key not in state.answers and previous is not None:  # last period's answer, kept
+        return await accept(ctx, report, ind, previous)
     if ind.key not in state.answers:
         return [Outgoing(_("This question has no answer yet to keep."))]
     return advance(ctx, state, ind.key)
+
+
+async def keep_section(ctx: Ctx, arg: str) -> list[Outgoing]:
+    """/giunguyenmuc: every unanswered question of this section that has last period's answer
+    keeps it (each checked against the rules as if typed); then the next question."""
+    current = await _current(ctx)
+    if isinstance(current, list):
+        return current
+    report, ind = current
+    state = await ctx.state(report)
+    section = state.template.section_of(ind.key)
+    kept: list[str] = []
+    for other in section.indicators:
+        previous = ctx.previous_answer(state, other.key)
+        if previous is None or not state.is_relevant(other.key):
+            continue
+        new_state, broken = await store(ctx, report, other, previous, state)
+        if broken is None:
+            state = new_state
+            kept.append(other.short_label)
+    if not kept:
+        return [Outgoing(_("No answer of this section can be kept from last period.")), ctx.ask(state, ind.key)]
+    note = Outgoing(_("Kept from last period: {labels}.").format(labels=", ".join(kept)))
+    if ind.key not in state.answers:
+        return [note, ctx.ask(state, ind.key)]
+    return [note, *advance(ctx, state, ind.key)]

@@ -26,7 +26,7 @@ from handlers.commands import cmd
 from handlers.events import Document, Outgoing
 from reports.i18n import _
 from reports.clock import vn_today
-from reports.document import LayoutError, build_context, render_docx
+from reports.document import LayoutError, abstract_of, build_context, closing_sentence, issuer_of, render_docx
 from reports.logic import ReportState
 from reports.periods import Period
 from reports.prose import Figures
@@ -125,8 +125,10 @@ async def build_file(
     org, parent = await repo.org_and_parent(session, report.org_unit_id)
     issued = issued_date(report)
     today = vn_today(now)
-    context = build_context(figures, Period.from_key(report.period), settings_flow.letterhead_for(org, parent),
-                            issued, today)
+    period = Period.from_key(report.period)
+    closing = closing_sentence(abstract_of(template.abstract, period), issuer_of(org.name))
+    context = build_context(figures, period, settings_flow.letterhead_for(org, parent), issued, today,
+                            closing=closing)
     problem = await asyncio.to_thread(write_docx, context, out, layout or settings_flow.layout_path(org),
                                       layout is None)
     return Built(out, file_name(org, report, issued is None), issued is None, problem)

@@ -32,7 +32,7 @@ def _section_path(template: Template, key: str) -> str:
     return template.section_of(key).title
 
 
-def question(state: ReportState, key: str, *, editing: bool = False) -> Outgoing:
+def question(state: ReportState, key: str, *, editing: bool = False, previous: Any = None) -> Outgoing:
     template = state.template
     ind = template.by_key[key]
     keys = state.possible_keys()  # a total that does not jump up as skip logic opens questions
@@ -71,6 +71,10 @@ def question(state: ReportState, key: str, *, editing: bool = False) -> Outgoing
         lines += ["", _("Standard paragraph:"), f"«{ind.standard}»", "",
                   _("Choose 1 to use it as it is, or send your own text (you may copy it, edit it and send it back).")]
         choices = [Choice(encode("std"), _("Use the standard paragraph"))]
+    if previous is not None:
+        lines += ["", _("Last period: {value}").format(value=answer_text(ind, previous)),
+                  _("{keep} keeps it, {section} keeps every answer of this section from last period; or send a "
+                    "new answer.").format(keep=cmd("keep"), section=cmd("keepsection"))]
     current = state.answers.get(key)
     if key in state.answers:
         lines += ["", _("Current answer: {value}").format(value=answer_text(ind, current))]
@@ -152,6 +156,7 @@ def help_text(registered: bool, supervisor: bool = False) -> str:
         _("{cmd} — no figure for this question: nothing is written for it, never a zero").format(
             cmd=cmd("nofigure")),
         _("{cmd} — keep the current answer").format(cmd=cmd("keep")),
+        _("{cmd} — keep last period's answers of the whole section").format(cmd=cmd("keepsection")),
         _("{cmd} — review all answers and progress").format(cmd=cmd("review")),
         _("{cmd} N — edit answer number N").format(cmd=cmd("edit")),
         _("{cmd} — pause; everything is saved").format(cmd=cmd("pause")),

@@ -10,7 +10,8 @@ from handlers.context import Ctx, Mode
 from handlers.events import Choice, Outgoing
 from reports.formatting import fmt_date
 from reports.i18n import _
-from reports.periods import selectable
+from reports.periods import Period, selectable
+from reports.schema import Template
 from storage import access, repo
 from storage.models import OrgUnit, Report, ReportStatus
 
@@ -72,22 +73,36 @@ async def open_period(ctx: Ctx, period_key: str) -> list[Outgoing]:
         note = Outgoing(_("This report already exists; continuing where it stopped."))
         return [note, *await resume(ctx)]
     report = await repo.create_report(ctx.session, org_id, template.key, template.version, period_key, ctx.user.id)
-    org = await ctx.session.get(OrgUnit, org_id, populate_existing=True)  # the profile as merged in the database
-    reused = 0
-    for ind in template.indicators:
-        if ind.profile and org.profile.get(ind.key) is not None:
-            await repo.save_answer(ctx.session, report.id, ind.key, ind.type, org.profile[ind.key], ctx.user.id)
-            reused += 1
     ctx.conv.report_id = report.id
     ctx.conv.history = []
+    carried = await _note_carried(ctx, report, template)
     state = await ctx.state(report)
     out = [Outgoing(_("New report: {name}.").format(name=ctx.report_name(report)))]
-    if reused:
-        out.append(Outgoing(_("{n} answers about the commune were filled in from the previous report; "
-                              "you can check them in the review ({review}).").format(n=reused, review=cmd("review"))))
+    if carried:
+        out.append(Outgoing(_("{n} answers of {earlier} can be kept as they are: at each of those questions, "
+                              "{keep} keeps the answer and {section} the whole section's.").format(
+            n=carried, earlier=ctx.carried_from(), keep=cmd("keep"), section=cmd("keepsection"))))
     first = state.next_key(None)
     out.append(ctx.ask(state, first) if first else review.show(ctx, state)[0])
     return out
+
+
+async def _note_carried(ctx: Ctx, report: Report, template: Template) -> int:
+    """Note, with the conversation, the answers that carry over (``Indicator.carries``) from the
+    unit's report of this template whose period ended last before this one's — never a later
+    period's, whose figures are not yet true for this one. Returns how many."""
+    end = Period.from_key(report.period).end
+    earlier = [r for r in await repo.reports_of(ctx.session, report.org_unit_id, template.key)
+               if r.id != report.id and Period.from_key(r.period).end < end]
+    if not earlier:
+        return 0
+    source = max(earlier, key=lambda r: Period.from_key(r.period).end)
+    values = {a.key: a.value for a in await repo.answers_of(ctx.session, source.id)
+              if not a.skipped and a.value is not None and a.key in template.by_key and template.by_key[a.key].carries}
+    if values:
+        ctx.conv.data = {**ctx.conv.data, "carried": {"report": report.id, "from": ctx.report_name(source),
+                                                       "values": values}}
+    return len(values)
 
 
 async def open_existing(ctx: Ctx, report_id: str) -> list[Outgoing]:

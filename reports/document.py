@@ -113,6 +113,61 @@ def abstract_of(template_abstract: str, period: Period) -> str:
     return template_abstract.replace("{year}", str(period.year)).replace("{next_year}", str(period.year + 1))
 
 
+def closing_sentence(abstract: str, issuer: str) -> str:
+    """The body's last sentence: ``Trên đây là báo cáo kết quả … của Ủy ban nhân dân xã Đông Sơn./.``"""
+    abstract = _one_line(abstract).rstrip(".")
+    return f"Trên đây là báo cáo {abstract[:1].lower() + abstract[1:]} của {_one_line(issuer)}./."
+
+
+def issuer_of(unit_name: str) -> str:
+    """Who issues a commune's report, as a sentence names it: ``Ủy ban nhân dân xã Đông Sơn``."""
+    name = _one_line(unit_name)
+    return f"Ủy ban nhân dân {name[:1].lower() + name[1:]}"
+
+
+# a document's number and symbol (145/KH-UBND, 103-QĐ/ĐU, 30/2020/NĐ-CP): its hyphens never break a line
+_SYMBOL_TOKEN = re.compile(r"\S*\d\S*/\S*-\S*|\S*-\S*/\S*\d\S*|\S*/\S*\d\S*-\S*")
+_NUMBER_UNIT = re.compile(r"(?<=\d) (?=[^\W\d_])")  # "2.706,51 ha", "65 buổi": kept on one line
+
+
+def _hyphens_to_keep(text: str) -> list[int]:
+    return [m.start() + i for m in _SYMBOL_TOKEN.finditer(text) for i, c in enumerate(m.group(0)) if c == "-"]
+
+
+def keep_together(document: Any) -> None:
+    """No line break inside a document number or between a figure and its unit, in the body's
+    paragraphs: such spaces become no-break spaces, such hyphens Word's no-break hyphens
+    (``w:noBreakHyphen``)."""
+    from docx.oxml.ns import qn
+
+    body = document.element.body
+    for t in [t for p in body.iterchildren(qn("w:p")) for t in p.iter(qn("w:t"))]:  # the body, not the tables
+        text = t.text or ""
+        kept = _NUMBER_UNIT.sub("\u00a0", text)
+        if kept != text:
+            t.text = kept
+        cuts = _hyphens_to_keep(kept)
+        if not cuts:
+            continue
+        run, at = t.getparent(), t.getparent().index(t)
+        run.remove(t)
+        pieces, start = [], 0
+        for cut in cuts:
+            pieces += [kept[start:cut], None]
+            start = cut + 1
+        pieces.append(kept[start:])
+        for piece in pieces:
+            if piece is None:
+                element = run.makeelement(qn("w:noBreakHyphen"), {})
+            elif piece:
+                element = run.makeelement(qn("w:t"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
+                element.text = piece
+            else:
+                continue
+            run.insert(at, element)
+            at += 1
+
+
 @dataclass(frozen=True)
 class Annex:
     """A table after the signature, on a landscape page: one row a unit, a totals row last."""
@@ -146,9 +201,13 @@ def build_context(
     template = figures.template
     abstract = (template.compiled_abstract or template.abstract) if compiled else template.abstract
     body = [{"level": 0, "number": "", "text": p, "key": ""} for p in opening]
-    body += [b.as_context() for b in compose(figures, compiled=compiled)]
+    body += [b.as_context() for b in compose(figures, compiled=compiled, period=period)]
     if closing:
         body.append({"level": 0, "number": "", "text": closing, "key": ""})
+    for item in body:
+        item["keep"] = False
+    if body:  # the last paragraph stays on the signature's page: it never stands there alone
+        body[-1]["keep"] = True
     context = {
         "supervising_body": _one_line(letterhead.supervising_body),
         "issuing_body": [_one_line(line) for line in letterhead.issuing_body if line.strip()],
@@ -229,6 +288,7 @@ def render_docx(context: dict[str, Any], out: Path | IO[bytes], layout: Path | N
         raise LayoutError(f"{layout.name}: the template cannot be rendered: {exc}{_near(exc)}") from None
     except etree.XMLSyntaxError as exc:
         raise LayoutError(f"{layout.name}: the tags break the Word XML ({exc})") from None
+    keep_together(tpl.docx)
     annex = context.get(ANNEX_KEY)
     if annex is not None:
         from reports.annex import append_annex  # python-docx only; kept apart from the layout logic

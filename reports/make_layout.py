@@ -299,6 +299,8 @@ def _body(doc) -> None:  # noqa: ANN001
     _para(doc, "{{ b.number }} {{ b.text }}", bold=True, keep_next=True, **body)
     _tag(doc, "{%p elif b.level == 3 %}")
     _para(doc, "{{ b.number }} {{ b.text }}", italic=True, keep_next=True, **body)
+    _tag(doc, "{%p elif b.keep %}")  # the last paragraph: kept with the signature block
+    _para(doc, "{{ b.text }}", keep_next=True, **body)
     _tag(doc, "{%p else %}")
     _para(doc, "{{ b.text }}", **body)
     _tag(doc, "{%p endif %}")
@@ -306,7 +308,7 @@ def _body(doc) -> None:  # noqa: ANN001
 
 
 def _signature(doc) -> None:  # noqa: ANN001
-    _para(doc, "", size=Pt(6))
+    _para(doc, "", size=Pt(6), keep_next=True)  # between the last paragraph and the block: kept with both
     table = doc.add_table(rows=1, cols=2)
     _borderless(table, FOOTER_COLS)
     row_pr = table.rows[0]._tr.get_or_add_trPr()

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from reports.formatting import fmt_number, fmt_percent
+from reports.periods import Period
 from reports.expressions import evaluate
 from reports.schema import PLACEHOLDER_RE, Computed, Indicator, Prose, Section, Template, block_list
 from reports.values import Pair, display, display_item
@@ -310,25 +311,34 @@ def _number_for(depth: int, n: int) -> str:
     return "-"
 
 
-def _compose(sections: tuple[Section, ...], figures: Figures, depth: int, compiled: bool) -> list[Block]:
+def _heading(sec: Section, period: Period | None) -> str:
+    """The section's heading in the Word file, its years filled in for ``period``."""
+    text = " ".join((sec.heading or sec.title).split())
+    if period is not None:
+        text = text.replace("{year}", str(period.year)).replace("{next_year}", str(period.year + 1))
+    return text
+
+
+def _compose(sections: tuple[Section, ...], figures: Figures, depth: int, compiled: bool,
+             period: Period | None) -> list[Block]:
     blocks: list[Block] = []
     n = 0
     for sec in sections:
         paragraphs = [Block(0, "", p) for p in section_paragraphs(sec, figures, compiled)]
-        children = _compose(sec.sections, figures, depth + 1, compiled)
+        children = _compose(sec.sections, figures, depth + 1, compiled, period)
         if not paragraphs and not children:
             continue  # nothing to say: the heading is left out and the numbering closes up
         n += 1
-        title = " ".join(sec.title.split())
+        title = _heading(sec, period)
         text = title.upper() if depth == 0 else title  # parts (I., II.) in capitals
         blocks.append(Block(min(depth + 1, 3), _number_for(depth, n), text, sec.key, tuple(paragraphs + children)))
     return blocks
 
 
-def compose(figures: Figures, compiled: bool = False) -> list[Block]:
+def compose(figures: Figures, compiled: bool = False, period: Period | None = None) -> list[Block]:
     """The body as a flat list of headings and paragraphs, numbered ``I.``, ``1.``, ``a)`` by depth;
     sections with nothing to say are left out. ``compiled``: the compiled report's sentences, from
-    ``reports.aggregate.Compiled`` figures."""
+    ``reports.aggregate.Compiled`` figures; ``period`` fills in the years a heading names."""
     flat: list[Block] = []
 
     def walk(blocks: list[Block] | tuple[Block, ...]) -> None:
@@ -336,5 +346,5 @@ def compose(figures: Figures, compiled: bool = False) -> list[Block]:
             flat.append(Block(b.level, b.number, b.text, b.key))
             walk(b.children)
 
-    walk(_compose(figures.template.sections, figures, 0, compiled))
+    walk(_compose(figures.template.sections, figures, 0, compiled, period))
     return flat

@@ -85,6 +85,8 @@ class Indicator(_Strict):
     fields: tuple[ItemField, ...] = ()
     standard: str | None = None
     profile: bool = False
+    carry: bool | None = Field(default=None, description="Last period's answer is offered (default: profile "
+                               "figures and paragraphs with a standard text)")
     max_length: int = Field(default=10_000, gt=0)
     max_items: int = Field(default=50, gt=0)
     item_format: str | None = None
@@ -141,6 +143,11 @@ class Indicator(_Strict):
     def choice_labels(self) -> dict[str, str]:
         return {c.id: c.label for c in self.choices}
 
+    @property
+    def carries(self) -> bool:
+        """Whether last period's answer tends to hold again and is offered to keep."""
+        return self.carry if self.carry is not None else (self.profile or self.standard is not None)
+
 
 class Sentence(_Strict):
     """A prose pattern chosen by a condition on the values: ``text`` when ``when`` holds,
@@ -174,6 +181,8 @@ def prose_patterns(items: tuple[Prose, ...]) -> Iterator[str]:
 class Section(_Strict):
     key: str = Field(pattern=KEY_RE)
     title: str = Field(min_length=1)
+    heading: str | None = Field(default=None, description="The Word file's heading when not the title; "
+                                "may name {year} and {next_year}")
     indicators: tuple[Indicator, ...] = ()
     sections: tuple["Section", ...] = ()
     prose: tuple[Prose, ...] = ()

@@ -209,6 +209,12 @@ async def find_report(session: AsyncSession, org_unit_id: int, template_key: str
     return (await session.exec(stmt)).first()
 
 
+async def reports_of(session: AsyncSession, org_unit_id: int, template_key: str) -> list[Report]:
+    """Every report of the unit for this template, any period and status."""
+    stmt = select(Report).where(Report.org_unit_id == org_unit_id, Report.template_key == template_key)
+    return list((await session.exec(stmt)).all())
+
+
 async def create_report(
     session: AsyncSession, org_unit_id: int, template_key: str, version: int, period: str, user_id: int | None
 ) -> Report:

@@ -189,8 +189,8 @@ async def test_profile_answers_reused_next_period(mini_app):
     await chat.open_report("mini", period="2025-H1")
     await chat.send("4.840,67")
     await chat.send("2.363")
-    reply = await chat.open_report("mini", period="2026-H1")
-    assert "Đã điền sẵn 2 thông tin" in reply and "Số đơn thư tiếp nhận" in reply
+    reply = await chat.open_report("mini", period="2026-H1")  # offered, not stored unasked (tests/test_carry.py)
+    assert "Có 2 câu trả lời của Báo cáo thử 2025 có thể giữ nguyên" in reply and "Kỳ trước: 4.840,67 ha" in reply
 
 
 async def test_english_on_request(mini_app):

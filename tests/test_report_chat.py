@@ -18,6 +18,7 @@ from storage import repo
 from storage.models import Report
 from tests.conftest import Chat, make_app
 from tests.sample_answers import HALF_YEAR, fill
+from tests.test_report_docx import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +42,7 @@ def summaries_of(chat: Chat) -> list[str]:
 
 
 def read(path: Path) -> tuple[docx.document.Document, str]:
-    doc = docx.Document(str(path))
+    doc = plain(docx.Document(str(path)))
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     return doc, "\n".join([p.text for p in doc.paragraphs] + cells)
 

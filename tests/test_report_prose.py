@@ -119,7 +119,7 @@ def test_rates_change_in_percentage_points(half_year):
 
 
 def test_sections_are_numbered_in_template_order(half_year):
-    blocks = compose(figures(half_year, sample_answers(half_year, PERIOD)))
+    blocks = compose(figures(half_year, sample_answers(half_year, PERIOD)), period=PERIOD)
     headings = [(b.level, b.number, b.key) for b in blocks if b.level]
     top = [(n, k) for level, n, k in headings if level == 1]
     assert top == [("I.", "overview"), ("II.", "leadership"), ("III.", "results"), ("IV.", "assessment"),
@@ -127,7 +127,7 @@ def test_sections_are_numbered_in_template_order(half_year):
     subs = [(n, k) for level, n, k in headings if level == 2]
     assert subs[:3] == [("1.", "grassroots_democracy"), ("2.", "admin_reform"), ("3.", "citizen_reception")]
     assert next(b.text for b in blocks if b.key == "overview") == "KHÁI QUÁT ĐẶC ĐIỂM TÌNH HÌNH"
-    assert next(b.text for b in blocks if b.key == "next_tasks") == "PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM"
+    assert next(b.text for b in blocks if b.key == "next_tasks") == "PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM 2026"
 
 
 def test_a_section_with_nothing_to_say_is_left_out_and_numbering_closes_up(half_year):

@@ -25,6 +25,7 @@ from tests.conftest import Chat
 from tests.reminders_support import Console, service, vn
 from tests.sample_answers import HALF_YEAR
 from tests.supervisor_support import COMMUNES, build_province, typed_values
+from tests.test_report_docx import plain
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # Calc is a package of its own (libreoffice-calc); .ci/run installs it with Writer.
@@ -119,7 +120,7 @@ async def test_compiled_message_word_and_excel(app, province, tmp_path):
     docx_path = docs["TongHop_PHU_THO_commune_half_year_2026-H1.docx"]
     xlsx_path = docs["TongHop_PHU_THO_commune_half_year_2026-H1.xlsx"]
 
-    doc = Document(str(docx_path))
+    doc = plain(Document(str(docx_path)))
     first = doc.sections[0]
     assert first.orientation == WD_ORIENT.PORTRAIT and abs(first.page_width - Mm(210)) < Mm(0.5)
     header = doc.tables[0]
