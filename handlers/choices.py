@@ -32,7 +32,8 @@ KINDS: dict[str, tuple] = {
     "appr": (_ID,),  # the leader approves this report
     "cf": ({"mine", "theirs"},),  # an answer clashed with another officer's: store mine, or keep theirs
 }
-ACTIONS = ("new", "continue", "review", "submit", "edit", "help", "skip", "back", "keep", "keepsection", "pause",
+ACTIONS = ("new", "continue", "review", "submit", "edit", "help", "skip", "back", "keep", "keepsection", "form",
+           "pause",
            "status",
            "compile")
 

@@ -16,7 +16,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "skip": ("boqua", "skip"),
     "nofigure": ("khongro", "nofigure", "khongcosolieu"),  # "không có số liệu": an answer without a figure
     "keep": ("giunguyen", "keep"),
-    "keepsection": ("giunguyenmuc", "keepsection"),  # last period's answers of the whole section
+    "keepsection": ("giunguyenmuc", "keepsection"),
+    "form": ("phieu", "form"),  # the current section as a fill-in form, sent back in one message  # last period's answers of the whole section
     "pause": ("tamdung", "pause"),
     "submit": ("nop", "submit"),
     "language": ("ngonngu", "language"),

@@ -10,6 +10,7 @@ from handlers.commands import cmd
 from handlers.choices import encode
 from handlers.context import Ctx, Mode, answer_mark, value_mark
 from handlers.events import Choice, Outgoing
+from handlers.forms import form_text, printed, read_form
 from handlers.parsing import AnswerError, fold, parse_answer
 from reports.formatting import fmt_moment
 from reports.i18n import _
@@ -59,6 +60,10 @@ async def typed(ctx: Ctx, text: str) -> list[Outgoing]:
         return await accept(ctx, report, ind, ind.standard)
     if ind.no_figure and fold(text).rstrip(".!") in NO_FIGURE_WORDS:
         return await no_figure(ctx, "")
+    section = ctx.templates[report.template_key].section_of(ind.key)
+    filled = read_form(section, text) if "\n" in text else None
+    if filled is not None:
+        return await form_filled(ctx, report, ind, filled)
     try:
         value = parse_answer(ind, text)
     except AnswerError as err:
@@ -289,11 +294,59 @@ async def no_figure(ctx: Ctx, arg: str) -> list[Outgoing]:
     report, ind = current
     if not ind.no_figure:
         return [Outgoing(_("This question needs an answer; “no figure” is not accepted here.") + "\n💡 " + ind.hint)]
+    state = await _store_no_figure(ctx, report, ind, await ctx.state(report))
+    return advance(ctx, state, ind.key)
+
+
+async def form(ctx: Ctx, arg: str) -> list[Outgoing]:
+    """/phieu: the section of the waiting question as a form to fill in."""
+    current = await _current(ctx)
+    if isinstance(current, list):
+        return current
+    report, ind = current
     state = await ctx.state(report)
+    return [Outgoing(form_text(state, state.template.section_of(ind.key)), meta={"screen": "form"})]
+
+
+async def form_filled(ctx: Ctx, report: Report, ind: Indicator, filled: list[tuple[Indicator, str]]) -> list[Outgoing]:
+    """A filled form: every changed line checked and stored as if answered alone (in the section's
+    order, so that skip logic and rules see the answers above it); the refused ones are listed and
+    the first of them asked again, else the next question."""
+    state = await ctx.state(report)
+    stored: list[str] = []
+    refused: list[str] = []
+    first_refused: str | None = None
+    for question, typed in filled:
+        if not typed or typed == printed(question, state) or not state.is_relevant(question.key):
+            continue
+        if question.no_figure and fold(typed).rstrip(".!") in (*NO_FIGURE_WORDS, "/khongro"):
+            state = await _store_no_figure(ctx, report, question, state)
+            stored.append(question.short_label)
+            continue
+        try:
+            value = parse_answer(question, typed)
+            state, broken = await store(ctx, report, question, value, state)
+        except AnswerError as err:
+            broken = str(err)
+        if broken:
+            refused.append(f"• {question.short_label}: " + "; ".join(b.removeprefix("• ") for b in broken.splitlines()))
+            first_refused = first_refused or question.key
+        else:
+            stored.append(question.short_label)
+    lines = [_("Stored from the form: {labels}.").format(labels=", ".join(stored)) if stored
+             else _("Nothing in the form was new, so nothing was stored.")]
+    if refused:
+        lines += ["", _("Not accepted (asked again):"), *refused]
+    note = Outgoing("\n".join(lines))
+    if first_refused is not None:
+        return [note, ctx.ask(state, first_refused)]
+    return [note, *advance(ctx, state, ind.key)] if ind.key in state.answers else [note, ctx.ask(state, ind.key)]
+
+
+async def _store_no_figure(ctx: Ctx, report: Report, ind: Indicator, state: ReportState) -> ReportState:
     await repo.save_answer(ctx.session, report.id, ind.key, NO_FIGURE_TYPE, None, ctx.user.id, skipped=True,
                            old=_stored(state, ind), action="nofigure")
-    state = ReportState(state.template, {**state.answers, ind.key: NO_FIGURE})
-    return advance(ctx, state, ind.key)
+    return ReportState(state.template, {**state.answers, ind.key: NO_FIGURE})
 
 
 async def keep(ctx: Ctx, arg: str) -> list[Outgoing]:

@@ -84,6 +84,7 @@ def question(state: ReportState, key: str, *, editing: bool = False, previous: A
         footer.append(cmd("skip"))
     if ind.no_figure:
         footer.append(cmd("nofigure"))
+    footer.append(cmd("form"))
     footer += [cmd("review"), cmd("pause")]
     lines += ["", "  ".join(footer)]
     return Outgoing("\n".join(lines), tuple(choices), multi=multi,
@@ -157,6 +158,7 @@ def help_text(registered: bool, supervisor: bool = False) -> str:
             cmd=cmd("nofigure")),
         _("{cmd} — keep the current answer").format(cmd=cmd("keep")),
         _("{cmd} — keep last period's answers of the whole section").format(cmd=cmd("keepsection")),
+        _("{cmd} — the whole section as a form to fill in and send back in one message").format(cmd=cmd("form")),
         _("{cmd} — review all answers and progress").format(cmd=cmd("review")),
         _("{cmd} N — edit answer number N").format(cmd=cmd("edit")),
         _("{cmd} — pause; everything is saved").format(cmd=cmd("pause")),
