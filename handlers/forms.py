@@ -53,10 +53,12 @@ def read_form(section: Section, text: str) -> list[tuple[Indicator, str]] | None
         return None
     pairs: list[tuple[Indicator, str]] = []
     for line in lines:
-        label, sep, answer = line.partition(":")
-        ind = by_label.get(_key(label.strip(" -•\t")))
-        if not sep or ind is None:
+        # the longest label before a colon: a label may hold a colon itself ("Mô hình mới: kinh tế")
+        cuts = [n for n, char in enumerate(line) if char == ":"]
+        found = next(((by_label[_key(line[:n].strip(" -•\t"))], line[n + 1:]) for n in reversed(cuts)
+                      if _key(line[:n].strip(" -•\t")) in by_label), None)
+        if found is None:
             return None
-        pairs.append((ind, answer.strip()))
+        pairs.append((found[0], found[1].strip()))
     order = {ind.key: n for n, ind in enumerate(section.indicators)}
     return sorted(pairs, key=lambda pair: order[pair[0].key])
