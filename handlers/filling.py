@@ -10,7 +10,7 @@ from handlers.commands import cmd
 from handlers.choices import encode
 from handlers.context import Ctx, Mode, answer_mark, value_mark
 from handlers.events import Choice, Outgoing
-from handlers.forms import form_text, printed, read_form
+from handlers.forms import WHOLE, form_lines, printed, read_form, sections_of
 from handlers.parsing import AnswerError, fold, parse_answer
 from reports.formatting import fmt_moment
 from reports.i18n import _
@@ -60,8 +60,7 @@ async def typed(ctx: Ctx, text: str) -> list[Outgoing]:
         return await accept(ctx, report, ind, ind.standard)
     if ind.no_figure and fold(text).rstrip(".!") in NO_FIGURE_WORDS:
         return await no_figure(ctx, "")
-    section = ctx.templates[report.template_key].section_of(ind.key)
-    filled = read_form(section, text) if "\n" in text else None
+    filled = read_form(ctx.templates[report.template_key], text) if "\n" in text else None
     if filled is not None:
         return await form_filled(ctx, report, ind, filled)
     try:
@@ -299,13 +298,23 @@ async def no_figure(ctx: Ctx, arg: str) -> list[Outgoing]:
 
 
 async def form(ctx: Ctx, arg: str) -> list[Outgoing]:
-    """/phieu: the section of the waiting question as a form to fill in."""
+    """/phieu: the waiting question's section as a form to fill in; /phieu tatca: the whole report.
+    The instructions come first, the form in a message of its own, to be copied whole."""
     current = await _current(ctx)
     if isinstance(current, list):
         return current
     report, ind = current
     state = await ctx.state(report)
-    return [Outgoing(form_text(state, state.template.section_of(ind.key)), meta={"screen": "form"})]
+    whole = fold(arg) in WHOLE
+    sections = sections_of(state.template) if whole else [state.template.section_of(ind.key)]
+    lines = form_lines(state, sections, lambda key: ctx.previous_answer(state, key))
+    what = _("the whole report") if whole else _("the section “{section}”").format(section=sections[0].title)
+    intro = _("Form for {what}: copy the next message, write each answer after its colon and send it back "
+              "(in one message or several). A line left with the answer stored changes nothing; a line with "
+              "last period's answer keeps it; {nofigure} or “không có số liệu” if there is no figure. "
+              "{whole} gives the whole report.").format(what=what, nofigure=cmd("nofigure"),
+                                                          whole=cmd("form") + " tatca")
+    return [Outgoing(intro), Outgoing("\n".join(lines), meta={"screen": "form"})]
 
 
 async def form_filled(ctx: Ctx, report: Report, ind: Indicator, filled: list[tuple[Indicator, str]]) -> list[Outgoing]:
