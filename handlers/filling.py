@@ -3,6 +3,8 @@ cross-field rules, and going back, skipping and keeping."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from handlers import menu, review, screens
@@ -11,8 +13,9 @@ from handlers.choices import encode
 from handlers.context import Ctx, Mode, answer_mark, value_mark
 from handlers.events import Choice, Outgoing
 from handlers.forms import WHOLE, form_lines, printed, read_form, sections_of
-from handlers.parsing import AnswerError, fold, parse_answer
-from reports.formatting import fmt_moment
+from handlers.parsing import AnswerError, fold, normalize, parse_answer
+from reports.formatting import fmt_date, fmt_moment, fmt_number
+from reports.periods import Period
 from reports.i18n import _
 from reports.logic import NO_FIGURE, NO_FIGURE_TYPE, SKIPPED, ReportState
 from reports.schema import Indicator
@@ -67,9 +70,37 @@ async def typed(ctx: Ctx, text: str) -> list[Outgoing]:
         value = parse_answer(ind, text)
     except AnswerError as err:
         return [Outgoing(_("Not accepted: {error}").format(error=err) + "\n💡 " + ind.hint)]
+    doubt = _doubt(ctx, report, ind, text, value)
+    if doubt and ctx.conv.data.get("confirm") != fold(text):  # asked once; the same answer again confirms it
+        ctx.conv.data = {**ctx.conv.data, "confirm": fold(text)}
+        return [Outgoing(doubt + "\n" + _("If it is right, send the same answer again; otherwise send the corrected one."))]
     replies = await accept(ctx, report, ind, value)
     _remember(ctx, ind.key)
     return replies
+
+
+_THOUSANDS_COMMA = re.compile(r"\d{1,3},\d{3}")  # "1,028": 1,028 the Vietnamese way, 1028 the English way
+
+
+def _doubt(ctx: Ctx, report: Report, ind: Indicator, text: str, value: Any) -> str | None:
+    """Why an answer that parses may still be a slip, to be confirmed rather than guessed: a decimal
+    that an English writer means as thousands, a date after today or long before the period."""
+    if ind.type in ("decimal", "percent") and _THOUSANDS_COMMA.fullmatch(normalize(text).split(" ")[0]):
+        number = normalize(text).split(" ")[0]
+        return _("“{typed}” is read as {value} (a decimal comma). If it is a number in the thousands, write "
+                 "{grouped}.").format(typed=number, value=fmt_number(value, max(0, -value.as_tuple().exponent)), grouped=number.replace(",", "."))
+    period = Period.from_key(report.period)
+    earliest, latest = period.start.replace(year=period.start.year - 1), min(period.end, ctx.today())
+    dates = [value] if ind.type == "date" else []
+    if ind.type == "list":
+        keys = [f.key for f in ind.fields if f.type == "date"]
+        dates = [date.fromisoformat(item[k]) for item in value for k in keys if item.get(k)]
+    odd = [d for d in dates if d < earliest or d > latest]
+    if odd:
+        return _("The date {dates} falls outside {period} and the year before it (from {earliest} to {latest}).").format(
+            dates=", ".join(fmt_date(d) for d in odd), period=period.label, earliest=fmt_date(earliest),
+            latest=fmt_date(latest))
+    return None
 
 
 EDITABLE = 2  # the last answers whose message may be edited to change them

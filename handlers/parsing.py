@@ -100,8 +100,9 @@ def parse_integer(ind: Indicator, text: str) -> int:
     if value != value.to_integral_value():
         typed = normalize(text)
         if re.fullmatch(r"\d{1,3},\d{3}", typed):  # "1,028": the English way of writing 1.028
-            raise AnswerError(_("“{text}” has a decimal comma, but this figure is a whole number. For one "
-                                "thousand and twenty-eight write 1.028 (a dot between thousands).").format(text=typed))
+            raise AnswerError(_("“{text}” has a decimal comma, but this figure is a whole number. If it is a "
+                                "number in the thousands, write {grouped} (a dot between thousands).").format(
+                text=typed, grouped=typed.replace(",", ".")))
         raise AnswerError(_("Please enter a whole number, without decimals."))
     _check_bounds(ind, value)
     return int(value)

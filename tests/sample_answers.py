@@ -8,8 +8,8 @@ HALF_YEAR = {
     "ethnic_minority_households": "604",
     "situation_overview": "/boqua",
     "leader_in_charge": "1",
-    "documents_issued": "Kế hoạch; 145/KH-UBND; 19/02/2024; công khai thông tin năm 2024\n"
-                        "Quyết định; 156/QĐ-UBND; 26/02/2024; ban hành quy chế dân chủ",
+    "documents_issued": "Kế hoạch; 145/KH-UBND; 19/02/2026; công khai thông tin năm 2026\n"
+                        "Quyết định; 156/QĐ-UBND; 26/02/2026; ban hành quy chế dân chủ",
     "briefing_conferences": "2",
     "briefing_attendees": "82",
     "trainees": "40",

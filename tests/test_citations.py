@@ -90,4 +90,26 @@ async def test_the_hints_own_example_is_accepted_in_the_chat(app):
     reply = await chat.send(example)
     assert "Chưa hợp lệ" not in reply and "Câu" in reply
     await chat.send("/xemlai")
-    assert "Kế hoạch số 145/KH-UBND ngày 19/02/2024 về thực hiện công tác dân vận" in chat.last[-1].text
+    assert "Kế hoạch số 145/KH-UBND ngày 19/02/2026 về thực hiện công tác dân vận" in chat.last[-1].text
+
+
+async def test_a_slip_is_questioned_and_confirmed_by_sending_it_again(app):
+    """An ambiguous decimal ("1,028": 1,028 ha, or 1.028 written the English way) and a document
+    dated outside the period and the year before are asked about, not guessed; the same answer sent
+    again is stored."""
+    chat = Chat(app, channel="telegram")
+    await chat.register()
+    await chat.open_report("commune_half_year")  # 2026-H1, today 16/06/2026
+    reply = await chat.send("1,028")
+    assert "“1,028” được hiểu là 1,03" not in reply  # the figure is kept as typed, not rounded
+    assert "được hiểu là 1,028 (dấu phẩy là phần thập phân)" in reply and "xin gõ 1.028" in reply
+    assert "Câu 1/" not in reply and "Nếu đúng, xin gửi lại" in reply
+    assert "Câu 2/" in await chat.send("1,028")  # confirmed: 1,028 ha
+    for _ in range(20):
+        if "văn bản nào" in chat.last[-1].text:
+            break
+        await chat.send("/khongro")
+    reply = await chat.send("Kế hoạch số 145/KH-UBND ngày 19/02/2030 về công khai")
+    assert "Ngày 19/02/2030 nằm ngoài kỳ 6 tháng đầu năm 2026 và năm trước đó (từ 15/12/2024 đến 14/06/2026)" in reply
+    assert "Câu" not in reply
+    assert "Câu" in await chat.send("Kế hoạch số 145/KH-UBND ngày 19/02/2025 về công khai")  # corrected

@@ -96,7 +96,7 @@ async def test_back_skip_keep_edit_review_submit(mini_app):
     await chat.send("/skip")
     await chat.send("12/14")
     await chat.send("/boqua")
-    await chat.send("Kế hoạch; 145/KH-UBND; 19/02/2024; công khai | Quyết định; 156/QĐ-UBND; 26/02/2024")
+    await chat.send("Kế hoạch; 145/KH-UBND; 19/02/2026; công khai | Quyết định; 156/QĐ-UBND; 26/02/2026")
     reply = await chat.send(choice="std")
     assert "Đã trả lời hết" in reply and "Tiến độ: đã trả lời 12/12" in reply
     assert "3. Số đơn thư tiếp nhận trong 6 tháng đầu năm: 10 đơn" in reply
@@ -109,7 +109,7 @@ async def test_back_skip_keep_edit_review_submit(mini_app):
     assert "Xem lại" in reply and "3. Số đơn thư tiếp nhận trong 6 tháng đầu năm: 20 đơn" in reply
     answers = await _answers(mini_app)
     assert answers["received"] == 20 and answers["strengths"] == "Đoạn mẫu do nhóm viết để thử."
-    assert answers["documents"][1] == {"kind": "qd", "number": "156/QĐ-UBND", "date": "2024-02-26"}
+    assert answers["documents"][1] == {"kind": "qd", "number": "156/QĐ-UBND", "date": "2026-02-26"}
     # submit asks for confirmation, then locks
     assert "Nộp" in await chat.send("/nop")
     assert chat.choices == ["confirm:yes", "confirm:no"]

@@ -158,6 +158,8 @@ def test_a_word_that_is_no_unit_is_refused():
 def test_an_english_thousands_comma_on_a_whole_number_says_how_to_write_it():
     with pytest.raises(AnswerError, match="xin gõ 1.028"):
         parse_answer(_commune("households"), "1,028")
+    with pytest.raises(AnswerError, match="xin gõ 2.500"):
+        parse_answer(_commune("households"), "2,500")
 
 
 @pytest.mark.parametrize("typed, value", [("có", True), ("không", False), ("không có", False), ("Chưa có", False)])
