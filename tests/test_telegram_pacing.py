@@ -117,11 +117,12 @@ async def test_a_chat_gets_its_burst_at_once_then_one_a_second_and_others_are_no
 
 async def test_replies_go_before_reminders_when_they_share_the_budget():
     """One budget for the bot (issue 14): 40 reminders are sending when 40 replies (to other chats)
-    come, at 200 a second: the reminders had taken the idle slot and one ahead, then every reply
-    gets its slot before the other reminders, and nothing waits longer than the rate requires."""
+    come, at 50 a second: the reminders had taken the idle slot and one ahead, then every reply
+    gets its slot before the other reminders, and nothing waits longer than the rate requires. (At
+    200 a second a slot is 5 ms, less than starting 80 tasks can take on a busy CI machine.)"""
     import asyncio
 
-    limiter = RateLimiter(Limits(200.0, 1.0, headroom=1.0))
+    limiter = RateLimiter(Limits(50.0, 1.0, headroom=1.0))
     granted: list[tuple[str, float]] = []
     start = time.monotonic()
 
@@ -133,7 +134,7 @@ async def test_replies_go_before_reminders_when_they_share_the_budget():
     kinds = [kind for kind, _at in granted]
     ahead = kinds.index("reply")
     assert ahead <= 2 and kinds == ["reminder"] * ahead + ["reply"] * 40 + ["reminder"] * (40 - ahead), kinds
-    assert granted[39][1] < 0.5 and granted[-1][1] < 1.0  # 80 slots at 200/s: about 0.4 s
+    assert granted[ahead + 39][1] < 1.3 and granted[-1][1] < 2.4  # 80 slots at 50/s: 1.6 s
 
 
 def test_the_telegram_plugin_gives_replies_and_reminders_one_budget(monkeypatch):
