@@ -134,7 +134,7 @@ async def test_change_against_the_submitted_report_of_last_year(mini_app, tmp_pa
     summary = "\n".join(summaries_of(chat))
     assert "• Số đơn thư tiếp nhận trong 6 tháng đầu năm: 10 đơn — giảm 2 đơn (16,67%) so với cùng kỳ năm trước" in summary
     assert "• Tỷ lệ giải quyết: 60% (6/10 đơn) — tăng 10 điểm phần trăm so với cùng kỳ năm trước" in summary
-    assert "Mức tăng, giảm được so với báo cáo đã nộp của 6 tháng đầu năm 2025." in summary
+    assert "Mức tăng, giảm được tính so với báo cáo đã nộp của 6 tháng đầu năm 2025." in summary
     [document] = documents_of(chat)
     assert "tiếp nhận 10 đơn, giảm 2 đơn (16,67%) so với cùng kỳ năm trước." in read(document.path)[1]
 
