@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
-from handlers.parsing import AnswerError, fold, match_choice, parse_date
+from handlers.parsing import AnswerError, fold, match_choice, options_text, parse_date
 from reports.i18n import _
 from reports.schema import Choice, Indicator
 
@@ -72,9 +72,8 @@ def parse_citation(ind: Indicator, line: str) -> dict[str, Any] | None:
     rest = line[symbol_match.end():]
     kind = kind_from(fields["kind"].choices, head, symbol)
     if kind is None:
-        options = ", ".join(f"{n}. {c.label}" for n, c in enumerate(fields["kind"].choices, start=1))
         raise AnswerError(_("Which kind of document is “{symbol}”? Begin the line with its kind: {options}.").format(
-            symbol=symbol, options=options))
+            symbol=symbol, options=options_text(fields["kind"].choices)))
     item: dict[str, Any] = {"kind": kind, "number_symbol": symbol}
     date_match = _DATE.search(rest)
     if date_match is not None and not rest[:date_match.start()].strip(" ,;:"):

@@ -3,7 +3,6 @@ cross-field rules, and going back, skipping and keeping."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -13,7 +12,7 @@ from handlers.choices import encode
 from handlers.context import Ctx, Mode, answer_mark, value_mark
 from handlers.events import Choice, Outgoing
 from handlers.forms import WHOLE, form_lines, printed, read_form, sections_of
-from handlers.parsing import AnswerError, fold, normalize, parse_answer
+from handlers.parsing import THOUSANDS_COMMA, AnswerError, fold, normalize, parse_answer
 from reports.formatting import fmt_date, fmt_moment, fmt_number
 from reports.periods import Period
 from reports.i18n import _
@@ -27,6 +26,11 @@ STANDARD_WORDS = ("1", "dung doan mau", "dung doan van mau", "use the standard p
 # typed instead of /khongro (folded: no diacritics, lower case)
 NO_FIGURE_WORDS = ("khong co so lieu", "chua co so lieu", "khong ro", "khong ro so lieu", "khong co so",
                    "no figure", "no data")
+
+
+def says_no_figure(text: str) -> bool:
+    """The officer wrote that there is no figure: the words above, or the command in a form's line."""
+    return fold(text).rstrip(".!") in (*NO_FIGURE_WORDS, cmd("nofigure"))
 
 
 async def _current(ctx: Ctx) -> tuple[Report, Indicator] | list[Outgoing]:
@@ -61,7 +65,7 @@ async def typed(ctx: Ctx, text: str) -> list[Outgoing]:
         return [Outgoing(_("Please type an answer.") + "\n💡 " + ind.hint)]
     if ind.type == "text" and ind.standard and fold(text).rstrip(".") in STANDARD_WORDS:
         return await accept(ctx, report, ind, ind.standard)
-    if ind.no_figure and fold(text).rstrip(".!") in NO_FIGURE_WORDS:
+    if ind.no_figure and says_no_figure(text):
         return await no_figure(ctx, "")
     filled = read_form(ctx.templates[report.template_key], text) if "\n" in text else None
     if filled is not None:
@@ -79,14 +83,11 @@ async def typed(ctx: Ctx, text: str) -> list[Outgoing]:
     return replies
 
 
-_THOUSANDS_COMMA = re.compile(r"\d{1,3},\d{3}")  # "1,028": 1,028 the Vietnamese way, 1028 the English way
-
-
 def _doubt(ctx: Ctx, report: Report, ind: Indicator, text: str, value: Any) -> str | None:
     """Why an answer that parses may still be a slip, to be confirmed rather than guessed: a decimal
     that an English writer means as thousands, a date after today or long before the period."""
-    if ind.type in ("decimal", "percent") and _THOUSANDS_COMMA.fullmatch(normalize(text).split(" ")[0]):
-        number = normalize(text).split(" ")[0]
+    number = normalize(text).split(" ")[0]
+    if ind.type in ("decimal", "percent") and THOUSANDS_COMMA.fullmatch(number):
         return _("“{typed}” is read as {value} (a decimal comma). If it is a number in the thousands, write "
                  "{grouped}.").format(typed=number, value=fmt_number(value, max(0, -value.as_tuple().exponent)), grouped=number.replace(",", "."))
     period = Period.from_key(report.period)
@@ -359,7 +360,7 @@ async def form_filled(ctx: Ctx, report: Report, ind: Indicator, filled: list[tup
     for question, typed in filled:
         if not typed or typed == printed(question, state) or not state.is_relevant(question.key):
             continue
-        if question.no_figure and fold(typed).rstrip(".!") in (*NO_FIGURE_WORDS, "/khongro"):
+        if question.no_figure and says_no_figure(typed):
             state = await _store_no_figure(ctx, report, question, state)
             stored.append(question.short_label)
             continue

@@ -25,6 +25,7 @@ NONE_WORDS = ZERO_WORDS | {"không có gì", "none", "-"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 _PLAIN = re.compile(r"^\d+(,\d+)?$")
+THOUSANDS_COMMA = re.compile(r"\d{1,3},\d{3}")  # "1,028": 1,028 the Vietnamese way, 1028 the English way
 
 
 class AnswerError(ValueError):
@@ -99,7 +100,7 @@ def parse_integer(ind: Indicator, text: str) -> int:
     value = parse_number(text, ind.unit)
     if value != value.to_integral_value():
         typed = normalize(text)
-        if re.fullmatch(r"\d{1,3},\d{3}", typed):  # "1,028": the English way of writing 1.028
+        if THOUSANDS_COMMA.fullmatch(typed):
             raise AnswerError(_("“{text}” has a decimal comma, but this figure is a whole number. If it is a "
                                 "number in the thousands, write {grouped} (a dot between thousands).").format(
                 text=typed, grouped=typed.replace(",", ".")))
@@ -170,12 +171,16 @@ def match_choice(choices: tuple[Choice, ...], text: str) -> str | None:
     return None
 
 
+def options_text(choices: tuple[Choice, ...]) -> str:
+    """The options as a refusal lists them: ``1. Kế hoạch, 2. Quyết định, …``."""
+    return ", ".join(f"{n}. {c.label}" for n, c in enumerate(choices, start=1))
+
+
 def parse_choice(ind: Indicator | ItemField, text: str) -> str:
     found = match_choice(ind.choices, text)
     if found is None:
-        options = ", ".join(f"{n}. {c.label}" for n, c in enumerate(ind.choices, start=1))
         raise AnswerError(_("Please pick one of the options, by its number or its name: {options}.").format(
-            options=options))
+            options=options_text(ind.choices)))
     return found
 
 

@@ -110,7 +110,7 @@ def recipient_lines(recipients: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def abstract_of(template_abstract: str, period: Period) -> str:
-    return template_abstract.replace("{year}", str(period.year)).replace("{next_year}", str(period.year + 1))
+    return period.with_years(template_abstract)
 
 
 def closing_sentence(abstract: str, issuer: str) -> str:

@@ -38,6 +38,10 @@ class Period:
     def label(self) -> str:
         return f"6 tháng đầu năm {self.year}" if self.kind == "half_year" else f"năm {self.year}"
 
+    def with_years(self, text: str) -> str:
+        """``text`` with ``{year}`` and ``{next_year}`` filled in (an abstract, a heading)."""
+        return text.replace("{year}", str(self.year)).replace("{next_year}", str(self.year + 1))
+
     def previous(self) -> "Period":
         return Period(self.year - 1, self.kind)
 

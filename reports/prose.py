@@ -314,9 +314,7 @@ def _number_for(depth: int, n: int) -> str:
 def _heading(sec: Section, period: Period | None) -> str:
     """The section's heading in the Word file, its years filled in for ``period``."""
     text = " ".join((sec.heading or sec.title).split())
-    if period is not None:
-        text = text.replace("{year}", str(period.year)).replace("{next_year}", str(period.year + 1))
-    return text
+    return period.with_years(text) if period is not None else text
 
 
 def _compose(sections: tuple[Section, ...], figures: Figures, depth: int, compiled: bool,

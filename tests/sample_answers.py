@@ -73,6 +73,15 @@ HALF_YEAR = {
 }
 
 
+async def no_figure_until(chat, words: str, limit: int = 20) -> str:  # noqa: ANN001
+    """Answer "no figure" (/khongro) until the question holding ``words`` is asked; its text."""
+    for _ in range(limit):
+        if words in chat.last[-1].text:
+            return chat.last[-1].text
+        await chat.send("/khongro")
+    raise AssertionError(f"no question holding “{words}” came")
+
+
 async def fill(chat, answers: dict[str, str], limit: int = 500) -> int:
     """Answer every question the core asks from ``answers``; returns how many were answered."""
     count = 0

@@ -17,13 +17,19 @@ async def _answers(app, period: str) -> dict:  # noqa: ANN001
         return {a.key: a.value for a in (await s.exec(select(Answer).where(Answer.report_id == report.id))).all()}
 
 
-async def test_last_periods_answers_are_offered_one_at_a_time(mini_app):
-    chat = Chat(mini_app)
+async def after_last_period(app) -> tuple[Chat, str]:  # noqa: ANN001
+    """An officer who answered the two profile figures of 2025's mini report opens 2026's: the chat
+    and the opening reply."""
+    chat = Chat(app)
     await chat.register()
     await chat.open_report("mini", period="2025-H1")
     await chat.send("4.840,67")
     await chat.send("2.363")
-    reply = await chat.open_report("mini", period="2026-H1")
+    return chat, await chat.open_report("mini", period="2026-H1")
+
+
+async def test_last_periods_answers_are_offered_one_at_a_time(mini_app):
+    chat, reply = await after_last_period(mini_app)
     assert "Có 2 câu trả lời của Báo cáo thử 2025 có thể giữ nguyên" in reply
     assert "Câu 1/" in reply and "Kỳ trước: 4.840,67 ha" in reply and "/giunguyen" in reply
     assert await _answers(mini_app, "2026-H1") == {}  # offered, nothing stored unasked
@@ -37,12 +43,7 @@ async def test_last_periods_answers_are_offered_one_at_a_time(mini_app):
 
 
 async def test_a_whole_section_at_once(mini_app):
-    chat = Chat(mini_app)
-    await chat.register()
-    await chat.open_report("mini", period="2025-H1")
-    await chat.send("4.840,67")
-    await chat.send("2.363")
-    await chat.open_report("mini", period="2026-H1")
+    chat, _opening = await after_last_period(mini_app)
     reply = await chat.send("/giunguyenmuc")
     assert "Đã giữ nguyên như kỳ trước: Diện tích, Số hộ" in reply and "Câu 3/" in reply
     assert await _answers(mini_app, "2026-H1") == {"area": "4840.67", "households": 2363}

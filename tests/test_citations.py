@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from handlers.parsing import AnswerError, parse_answer
 from reports.schema import load_templates
 from tests.conftest import Chat
+from tests.sample_answers import no_figure_until
 
 DOCS = load_templates()["commune_half_year"].by_key["documents_issued"]
 
@@ -80,11 +81,7 @@ async def test_the_hints_own_example_is_accepted_in_the_chat(app):
     chat = Chat(app, channel="telegram")
     await chat.register()
     await chat.open_report("commune_half_year")
-    for _ in range(20):
-        if "văn bản nào" in chat.last[-1].text:
-            break
-        await chat.send("/khongro")
-    question = chat.last[-1].text
+    question = await no_figure_until(chat, "văn bản nào")
     assert "ghi như khi trích dẫn" in question
     example = question.split("ví dụ: ", 1)[1].split("\n", 1)[0].rstrip(".")
     reply = await chat.send(example)
@@ -105,10 +102,7 @@ async def test_a_slip_is_questioned_and_confirmed_by_sending_it_again(app):
     assert "được hiểu là 1,028 (dấu phẩy là phần thập phân)" in reply and "xin gõ 1.028" in reply
     assert "Câu 1/" not in reply and "Nếu đúng, xin gửi lại" in reply
     assert "Câu 2/" in await chat.send("1,028")  # confirmed: 1,028 ha
-    for _ in range(20):
-        if "văn bản nào" in chat.last[-1].text:
-            break
-        await chat.send("/khongro")
+    await no_figure_until(chat, "văn bản nào")
     reply = await chat.send("Kế hoạch số 145/KH-UBND ngày 19/02/2030 về công khai")
     assert "Ngày 19/02/2030 nằm ngoài kỳ 6 tháng đầu năm 2026 và năm trước đó (từ 15/12/2024 đến 14/06/2026)" in reply
     assert "Câu" not in reply

@@ -184,12 +184,9 @@ async def test_one_report_per_commune_type_and_period(mini_app):
 
 
 async def test_profile_answers_reused_next_period(mini_app):
-    chat = Chat(mini_app)
-    await chat.register()
-    await chat.open_report("mini", period="2025-H1")
-    await chat.send("4.840,67")
-    await chat.send("2.363")
-    reply = await chat.open_report("mini", period="2026-H1")  # offered, not stored unasked (tests/test_carry.py)
+    from tests.test_carry import after_last_period
+
+    _chat, reply = await after_last_period(mini_app)  # offered, not stored unasked (tests/test_carry.py)
     assert "Có 2 câu trả lời của Báo cáo thử 2025 có thể giữ nguyên" in reply and "Kỳ trước: 4.840,67 ha" in reply
 
 

@@ -8,6 +8,23 @@ from sqlmodel import select
 
 from storage.models import Answer
 from tests.conftest import Chat
+from tests.sample_answers import no_figure_until
+
+
+class Counted:
+    """The officer's messages, counted: what the input-count tests measure."""
+
+    def __init__(self, chat: Chat) -> None:
+        self.chat, self.count = chat, 0
+
+    async def __call__(self, text: str | None = None, choice: str | None = None) -> str:
+        self.count += 1
+        return await self.chat.send(text, choice=choice)
+
+    async def open_report(self, period: str) -> str:
+        await self("/baocaomoi")
+        await self(choice="tpl:commune_half_year")
+        return await self(choice=f"per:{period}")
 
 
 async def test_a_section_filled_in_one_message(app):
@@ -48,10 +65,7 @@ async def test_a_multiline_answer_that_is_no_form_is_an_answer(app):
     chat = Chat(app, channel="telegram")
     await chat.register()
     await chat.open_report("commune_half_year")
-    for _ in range(10):
-        if "văn bản nào" in chat.last[-1].text:
-            break
-        await chat.send("/khongro")
+    await no_figure_until(chat, "văn bản nào")
     reply = await chat.send("Kế hoạch số 145/KH-UBND ngày 19/02/2026 về tiếp dân\n"
                             "Quyết định số 156/QĐ-UBND ngày 26/02/2026 về quy chế dân chủ")
     assert "Đã ghi từ phiếu" not in reply and "Câu" in reply
@@ -74,16 +88,8 @@ async def test_a_whole_report_by_forms_takes_few_inputs(app):
     template = app.core.templates["commune_half_year"]
     chat = Chat(app, channel="telegram")
     await chat.register()
-    sent = 0
-
-    async def send(text=None, choice=None):  # noqa: ANN001, ANN202
-        nonlocal sent
-        sent += 1
-        return await chat.send(text, choice=choice)
-
-    await send("/baocaomoi")
-    await send(choice="tpl:commune_half_year")
-    await send(choice="per:2026-H1")
+    send = Counted(chat)
+    await send.open_report("2026-H1")
     formed: set[str] = set()
     for _ in range(200):
         keys = [o.meta.get("key") for o in chat.last if o.meta.get("screen") == "question"]
@@ -103,7 +109,7 @@ async def test_a_whole_report_by_forms_takes_few_inputs(app):
             lines.append(f"{ind.short_label}: {'' if typed.startswith('/') else ' | '.join(typed.splitlines())}")
         await send("\n".join(lines))
     assert "Đã trả lời hết các câu hỏi (68/68)" in chat.last[0].text
-    assert sent <= 35, sent  # 33 on this template: 3 to open, a form and its reply per section, a few alone
+    assert send.count <= 35, send.count  # 33 on this template: 3 to open, a form and its reply per section, a few alone
 
 
 async def test_the_next_periods_report_by_one_whole_form_with_last_periods_answers(app):
@@ -118,16 +124,8 @@ async def test_the_next_periods_report_by_one_whole_form_with_last_periods_answe
     await chat.open_report("commune_half_year", period="2025-H1")
     last_year = {**HALF_YEAR, "documents_issued": "Kế hoạch; 21/KH-UBND; 10/02/2025; tiếp công dân năm 2025"}
     assert await fill(chat, last_year) >= 60  # last period's report, whole
-    sent = 0
-
-    async def send(text=None, choice=None):  # noqa: ANN001, ANN202
-        nonlocal sent
-        sent += 1
-        return await chat.send(text, choice=choice)
-
-    await send("/baocaomoi")
-    await send(choice="tpl:commune_half_year")
-    await send(choice="per:2026-H1")
+    send = Counted(chat)
+    await send.open_report("2026-H1")
     await send("/phieu tatca")
     parts = [o.text for o in chat.last[1:]]
     assert len(parts) >= 2 and all(len(p) <= 2000 for p in parts)  # Zalo's limit: the form comes in parts
@@ -152,4 +150,4 @@ async def test_the_next_periods_report_by_one_whole_form_with_last_periods_answe
             break
         await send(HALF_YEAR[keys[-1]])
     assert "Đã trả lời hết các câu hỏi (68/68)" in chat.last[0].text
-    assert sent <= 25, sent
+    assert send.count <= 25, send.count
