@@ -21,7 +21,9 @@ FIELDS = ("kind", "number_symbol", "date", "abstract")
 _SYMBOL = re.compile(r"(?<![\w/])(\d{1,5}[a-zA-Z]?(?:[/-][^\W_][\w.&]*)+)", re.UNICODE)
 _DATE = re.compile(r"(?:ng[àa]y\s+)?(\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4})"
                    r"|(?:ng[àa]y\s+)?(\d{1,2})\s+th[áa]ng\s+(\d{1,2})\s+n[ăa]m\s+(\d{4})", re.IGNORECASE)
-_ABOUT = re.compile(r"^[\s,;:.\-–]*(?:(?:v[ềe]\s+vi[ệe]c|v[ềe]|v/v|v\.v|vv)\b\.?[\s:]*)?", re.IGNORECASE)
+# "về …" before the abstract (dropped: the Word file writes it); "về việc …", "V/v …" keep their "việc"
+_ABOUT = re.compile(r"^[\s,;:.\-–]*(?:(?:(?P<matter>v[ềe]\s+vi[ệe]c|v/v|v\.v|vv)|v[ềe])\b\.?[\s:]*)?",
+                    re.IGNORECASE)
 # the kinds' abbreviations in symbols (Nghị định 30/2020/NĐ-CP, Phụ lục III), folded
 _ABBREVIATIONS = {
     "nq": "nghi quyet", "qd": "quyet dinh", "ct": "chi thi", "qc": "quy che", "tb": "thong bao",
@@ -82,7 +84,10 @@ def parse_citation(ind: Indicator, line: str) -> dict[str, Any] | None:
     elif fields["date"].required:
         raise AnswerError(_("The date of “{symbol}” is missing: write it after the number, e.g. ngày 19/02/2024.").format(
             symbol=symbol))
-    abstract = _ABOUT.sub("", rest, count=1).strip().rstrip(";")
+    about = _ABOUT.match(rest)
+    abstract = rest[about.end():].strip().rstrip(";")
+    if about.group("matter") and abstract:
+        abstract = "việc " + abstract
     if abstract:
         item["abstract"] = abstract
     elif fields["abstract"].required:

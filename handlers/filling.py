@@ -28,6 +28,20 @@ NO_FIGURE_WORDS = ("khong co so lieu", "chua co so lieu", "khong ro", "khong ro 
                    "no figure", "no data")
 
 
+def says_standard(ind: Indicator, text: str) -> bool:
+    """The officer asked for the question's standard paragraph (its choice's number or label)."""
+    return ind.type == "text" and ind.standard is not None and fold(text).rstrip(".") in STANDARD_WORDS
+
+
+# typed instead of /boqua, in a form's line or as the answer itself (folded)
+SKIP_WORDS = ("bo qua", "skip")
+
+
+def says_skip(text: str) -> bool:
+    """The officer wrote that the question is to be left out: the words above, or the command."""
+    return fold(text).rstrip(".!") in (*SKIP_WORDS, cmd("skip"))
+
+
 def says_no_figure(text: str) -> bool:
     """The officer wrote that there is no figure: the words above, or the command in a form's line."""
     return fold(text).rstrip(".!") in (*NO_FIGURE_WORDS, cmd("nofigure"))
@@ -63,10 +77,12 @@ async def typed(ctx: Ctx, text: str) -> list[Outgoing]:
     report, ind = current
     if not text:
         return [Outgoing(_("Please type an answer.") + "\n💡 " + ind.hint)]
-    if ind.type == "text" and ind.standard and fold(text).rstrip(".") in STANDARD_WORDS:
+    if says_standard(ind, text):
         return await accept(ctx, report, ind, ind.standard)
     if ind.no_figure and says_no_figure(text):
         return await no_figure(ctx, "")
+    if says_skip(text):
+        return await skip(ctx, "")
     filled = read_form(ctx.templates[report.template_key], text) if "\n" in text else None
     if filled is not None:
         return await form_filled(ctx, report, ind, filled)
@@ -309,11 +325,14 @@ async def skip(ctx: Ctx, arg: str) -> list[Outgoing]:
     report, ind = current
     if ind.required:
         return [Outgoing(_("This question is required and cannot be skipped.") + "\n💡 " + ind.hint)]
-    state = await ctx.state(report)
+    state = await _store_skip(ctx, report, ind, await ctx.state(report))
+    return advance(ctx, state, ind.key)
+
+
+async def _store_skip(ctx: Ctx, report: Report, ind: Indicator, state: ReportState) -> ReportState:
     await repo.save_answer(ctx.session, report.id, ind.key, ind.type, None, ctx.user.id, skipped=True,
                            old=_stored(state, ind))
-    state = ReportState(state.template, {**state.answers, ind.key: SKIPPED})
-    return advance(ctx, state, ind.key)
+    return ReportState(state.template, {**state.answers, ind.key: SKIPPED})
 
 
 async def no_figure(ctx: Ctx, arg: str) -> list[Outgoing]:
@@ -343,7 +362,8 @@ async def form(ctx: Ctx, arg: str) -> list[Outgoing]:
     what = _("the whole report") if whole else _("the section “{section}”").format(section=sections[0].title)
     intro = _("Form for {what}: copy the next message, write each answer after its colon and send it back "
               "(in one message or several). A line left with the answer stored changes nothing; a line with "
-              "last period's answer keeps it; {nofigure} or “không có số liệu” if there is no figure. "
+              "last period's answer keeps it; {nofigure} or “không có số liệu” if there is no figure, "
+              "“bỏ qua” for a question that is not required. "
               "{whole} gives the whole report.").format(what=what, nofigure=cmd("nofigure"),
                                                           whole=cmd("form") + " tatca")
     return [Outgoing(intro), Outgoing("\n".join(lines), meta={"screen": "form"})]
@@ -364,8 +384,18 @@ async def form_filled(ctx: Ctx, report: Report, ind: Indicator, filled: list[tup
             state = await _store_no_figure(ctx, report, question, state)
             stored.append(question.short_label)
             continue
+        if says_skip(typed):
+            if state.answers.get(question.key) is SKIPPED:
+                continue
+            if question.required:
+                refused.append(f"• {question.short_label}: " + _("This question is required and cannot be skipped."))
+                first_refused = first_refused or question.key
+            else:
+                state = await _store_skip(ctx, report, question, state)
+                stored.append(question.short_label)
+            continue
         try:
-            value = parse_answer(question, typed)
+            value = question.standard if says_standard(question, typed) else parse_answer(question, typed)
             state, broken = await store(ctx, report, question, value, state)
         except AnswerError as err:
             broken = str(err)

@@ -109,5 +109,5 @@ def sample_letterhead() -> Letterhead:
         doc_number="5",
         signer_lines=("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
         signer_name="Nguyễn Văn An",
-        recipients=("UBND tỉnh Bắc Ninh", "Thường trực Đảng ủy xã", "Lưu: VT"),
+        recipients=("UBND tỉnh Bắc Ninh", "Thường trực Đảng ủy xã", "Lưu: VT, VP"),
     )

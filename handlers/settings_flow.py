@@ -85,7 +85,7 @@ def defaults(org: OrgUnit, parent: OrgUnit | None) -> dict:
         "authority": "TM. ỦY BAN NHÂN DÂN",
         "doc_number": "",
         "doc_symbol": "BC-UBND",
-        "recipients": recipients + ["Lưu: VT"],
+        "recipients": recipients + ["Lưu: VT, VP"],  # the archive, then the drafting unit (the office)
         "place_name": _place_of(org),
         "supervising_body": f"UBND {_upper(parent.name)}" if parent is not None else "",
         "issuing_body": ["ỦY BAN NHÂN DÂN", _upper(org.name)],
@@ -141,7 +141,7 @@ def show(org: OrgUnit, parent: OrgUnit | None) -> str:
         "người ký: Nguyễn Văn An",
         "chức vụ: PHÓ CHỦ TỊCH",
         "ký thay: KT. CHỦ TỊCH",
-        "nơi nhận: UBND tỉnh Bắc Ninh; Đảng ủy xã; Lưu: VT",
+        "nơi nhận: UBND tỉnh Bắc Ninh; Đảng ủy xã; Lưu: VT, VP",
         "",
         _("The names are: {names}.").format(names=", ".join(s.names[0] for s in SETTINGS)),
         _("Type {cont} to go back to the report.").format(cont=cmd("continue")),

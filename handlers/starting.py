@@ -77,7 +77,8 @@ async def open_period(ctx: Ctx, period_key: str) -> list[Outgoing]:
     ctx.conv.history = []
     carried = await _note_carried(ctx, report, template)
     state = await ctx.state(report)
-    out = [Outgoing(_("New report: {name}.").format(name=ctx.report_name(report)))]
+    name = ctx.report_name(report)
+    out = [Outgoing(_("Starting the {name}.").format(name=name[:1].lower() + name[1:]))]
     if carried:
         out.append(Outgoing(_("{n} answers of {earlier} can be kept as they are: at each of those questions, "
                               "{keep} keeps the answer and {section} the whole section's.").format(

@@ -22,11 +22,11 @@ DOCS = load_templates()["commune_half_year"].by_key["documents_issued"]
     ("KH 145/KH-UBND 19/2/2024 triển khai quy chế dân chủ ở cơ sở",
      "ke_hoach", "145/KH-UBND", "2024-02-19", "triển khai quy chế dân chủ ở cơ sở"),
     ("Quyết định 103-QĐ/ĐU ngày 30/3/2024 về việc ban hành quy chế làm việc",
-     "quyet_dinh", "103-QĐ/ĐU", "2024-03-30", "ban hành quy chế làm việc"),
+     "quyet_dinh", "103-QĐ/ĐU", "2024-03-30", "việc ban hành quy chế làm việc"),  # "về việc" kept
     ("145/KH-UBND ngày 19/02/2024 về công khai thông tin",  # the kind from the symbol
      "ke_hoach", "145/KH-UBND", "2024-02-19", "công khai thông tin"),
     ("37/UBND-VP ngày 04/3/2026 V/v đôn đốc tiếp công dân định kỳ",  # a letter's symbol has no kind
-     "cong_van", "37/UBND-VP", "2026-03-04", "đôn đốc tiếp công dân định kỳ"),
+     "cong_van", "37/UBND-VP", "2026-03-04", "việc đôn đốc tiếp công dân định kỳ"),
     ("Chỉ thị số 08-CT/TU, ngày 25/5/2021 về nâng cao chất lượng công tác dân vận",
      "chi_thi", "08-CT/TU", "2021-05-25", "nâng cao chất lượng công tác dân vận"),
     ("ke hoach so 12/KH-UBND ngay 3 thang 4 nam 2026 ve kiem tra quy che dan chu",  # no diacritics

@@ -20,14 +20,14 @@ def run_chat(tmp_path: Path, lines: list[str]) -> str:
 
 
 def test_quit_in_the_middle_and_continue_after_restart(tmp_path):
-    first = run_chat(tmp_path, ["DEMO2026", "Nguyễn Văn An", "1", "1", "1", "2.706,51", "14", "2363,5", "2.363"])
+    first = run_chat(tmp_path, ["DEMO2026", "Nguyễn Văn An", "1", "1", "1", "2.706,51", "14", "2", "2363,5", "2.363"])
     assert "Bạn" not in first  # the assistant addresses officers as anh/chị
     assert "1. Báo cáo 6 tháng đầu năm" in first  # choices as a numbered list
     assert "Chưa hợp lệ" in first and "số nguyên" in first  # the rejected 2363,5
-    assert "Câu 4/" in first
+    assert "Câu 5/" in first
     second = run_chat(tmp_path, ["8.093", "/xemlai", "/thoat"])
-    assert "Tiếp tục Báo cáo 6 tháng đầu năm" in second and "đã trả lời 3/" in second
-    assert "Tiến độ: đã trả lời 4/" in second
+    assert "Tiếp tục Báo cáo 6 tháng đầu năm" in second and "đã trả lời 4/" in second
+    assert "Tiến độ: đã trả lời 5/" in second
     assert "2.706,51 ha" in second and "2.363 hộ" in second and "8.093" in second
 
 

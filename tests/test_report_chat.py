@@ -79,7 +79,7 @@ async def test_submit_sends_the_summary_and_the_word_file(app, tmp_path):
     assert "Bộ phận Một cửa xã tiếp nhận 1.028 hồ sơ; trong đó 1.000 hồ sơ được nộp trực tuyến, chiếm 97,28%." in text
     assert "Nguyên nhân hồ sơ quá hạn: Mất điện kéo dài nên không kịp xử lý trên hệ thống." in text
     footer = doc.tables[-1]
-    assert [p.text for p in footer.cell(0, 0).paragraphs] == ["Nơi nhận:", "- UBND tỉnh Bắc Ninh;", "- Lưu: VT."]
+    assert [p.text for p in footer.cell(0, 0).paragraphs] == ["Nơi nhận:", "- UBND tỉnh Bắc Ninh;", "- Lưu: VT, VP."]
     assert [t for t in (p.text for p in footer.cell(0, 1).paragraphs) if t] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
     # asked again later, the submitted report gives the same dated file
     await chat.send("/tep")

@@ -229,7 +229,9 @@ def test_sections_appear_in_template_order_numbered(sample_doc):
     assert top == ["I. KHÁI QUÁT ĐẶC ĐIỂM TÌNH HÌNH", "II. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO", "III. KẾT QUẢ THỰC HIỆN",
                    "IV. ĐÁNH GIÁ CHUNG", "V. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM 2026", "VI. ĐỀ XUẤT, KIẾN NGHỊ"]
     i = headings.index("III. KẾT QUẢ THỰC HIỆN")
-    assert headings[i + 1:i + 4] == ["1. Thực hiện dân chủ ở cơ sở", "2. Cải cách hành chính", "3. Tiếp công dân"]
+    assert headings[i + 1:i + 5] == ["1. Thực hiện dân chủ ở cơ sở", "2. Cải cách hành chính",
+                                     "3. Đạo đức công vụ, văn hóa công sở và xây dựng chính quyền thân thiện",
+                                     "4. Tiếp công dân"]
     for h in top:
         assert run_props(next(p for p in sample_doc.paragraphs if p.text == h))[1]  # bold
 
@@ -268,7 +270,7 @@ def test_change_against_last_year_reaches_the_file(tmp_path, template):
 def test_signer_block_and_recipients(sample_doc):
     table = sample_doc.tables[-1]
     left, right = table.cell(0, 0), table.cell(0, 1)
-    assert texts(left) == ["Nơi nhận:", "- UBND tỉnh Bắc Ninh;", "- Thường trực Đảng ủy xã;", "- Lưu: VT."]
+    assert texts(left) == ["Nơi nhận:", "- UBND tỉnh Bắc Ninh;", "- Thường trực Đảng ủy xã;", "- Lưu: VT, VP."]
     assert run_props(left.paragraphs[0]) == (12, True, True)
     assert left.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
     for p in left.paragraphs[1:]:

@@ -125,7 +125,8 @@ def test_sections_are_numbered_in_template_order(half_year):
     assert top == [("I.", "overview"), ("II.", "leadership"), ("III.", "results"), ("IV.", "assessment"),
                    ("V.", "next_tasks"), ("VI.", "proposals_section")]
     subs = [(n, k) for level, n, k in headings if level == 2]
-    assert subs[:3] == [("1.", "grassroots_democracy"), ("2.", "admin_reform"), ("3.", "citizen_reception")]
+    assert subs[:4] == [("1.", "grassroots_democracy"), ("2.", "admin_reform"), ("3.", "public_service"),
+                        ("4.", "citizen_reception")]
     assert next(b.text for b in blocks if b.key == "overview") == "KHÁI QUÁT ĐẶC ĐIỂM TÌNH HÌNH"
     assert next(b.text for b in blocks if b.key == "next_tasks") == "PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM 2026"
 
