@@ -30,13 +30,18 @@ class Progress:
     done: int
     total: int
     started: bool
+    pending: bool = False  # filled in and waiting for the unit leader's approval
 
 
 def officer_reminder(
-    report: str, org: str, due: date, today: date, progress: Progress
+    report: str, org: str, due: date, today: date, progress: Progress, last_working_day: bool = False
 ) -> Notice:
+    """``last_working_day``: the due date is a day off and today is the last working day before it."""
     days = (due - today).days
-    if days > 1:
+    if last_working_day and days > 0:
+        head = _("⏰ Reminder: {report} of {org} is due on {date}, a day off: today is the last working day "
+                 "before it.")
+    elif days > 1:
         head = _("⏰ Reminder: {report} of {org} is due on {date}, in {n} days.")
     elif days == 1:
         head = _("⏰ Reminder: {report} of {org} is due tomorrow, {date}.")
@@ -47,6 +52,10 @@ def officer_reminder(
     else:
         head = _("⏰ Reminder: {report} of {org} was due on {date} and is {n} days late.")
     lines = [head.format(report=report, org=org, date=fmt_date(due), n=abs(days))]
+    if progress.pending:  # only the leader is reminded of a report waiting for approval
+        lines.append(_("The report is filled in and waits for your approval: type /duyet to see it and approve it, "
+                       "or /tralai and a comment to return it."))
+        return Notice("\n".join(lines))
     if progress.started:
         lines.append(_("Answered so far: {done} of {total} questions.").format(done=progress.done, total=progress.total))
         button = _("Continue now")
@@ -71,7 +80,11 @@ def supervisor_digest(
     """The list of communes below ``org`` that have not submitted, with their progress (one or more
     messages, each short enough for any channel)."""
     days = (today - due).days
-    if days <= 0:
+    if days == -1:  # a due date on a day off: the digest comes on the last working day before it
+        when = _("due tomorrow, {date}").format(date=fmt_date(due))
+    elif days < 0:
+        when = _("due on {date}, in {n} days").format(date=fmt_date(due), n=-days)
+    elif days == 0:
         when = _("due today, {date}").format(date=fmt_date(due))
     elif days == 1:
         when = _("due yesterday, {date}").format(date=fmt_date(due))

@@ -4,8 +4,10 @@ Default: 7, 3 and 1 days before the due date, on the due date, then every 2 work
 (15 times at most); only Monday–Friday 07:30–17:00 in Asia/Ho_Chi_Minh, Vietnam's public holidays (the ``holidays``
 package) and the days an administrator adds excepted, the days they declare worked included.
 Each reminder is a *slot* with a kind (``before-7``, ``due``, ``overdue-1`` …) and a day; a run sends,
-per recipient and period, only the latest slot whose day has come, so a reminder that fell on a
-weekend or during downtime is sent once at the next run, and older missed ones are never sent.
+per recipient and period, only the latest slot whose day has come, so a reminder missed during
+downtime is sent once at the next run, and older missed ones are never sent. A slot that would fall
+on a day off is moved to the last working day before it (each slot keeping a day of its own); "due"
+goes out on the last working day up to the due date, the first overdue one only after it.
 """
 
 from __future__ import annotations
@@ -72,6 +74,12 @@ class ReminderPolicy:
         local = self.local(moment)
         return self.is_working_day(local.date()) and self.office_start <= local.time() < self.office_end
 
+    def on_or_before(self, day: date) -> date:
+        """``day`` if it is a working day, else the last working day before it."""
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
     def add_working_days(self, day: date, n: int) -> date:
         """The ``n``-th working day after ``day``."""
         while n > 0:
@@ -83,12 +91,22 @@ class ReminderPolicy:
     # ------------------------------------------------------------------ slots
 
     def officer_slots(self, due: date) -> list[Slot]:
-        slots = [Slot(f"before-{n}", due - timedelta(days=n)) for n in sorted(set(self.days_before), reverse=True)]
-        return slots + self.late_slots(due)
+        """The officer's series: the days before, the due date, the overdue days. A reminder that
+        would fall on a day off goes on the last working day before it, and never on or after the
+        next reminder's day, so that each one of the series has a working day of its own."""
+        late = self.late_slots(due)
+        bound = late[0].day if late and late[0].kind == "due" else due + timedelta(days=1)
+        before: list[Slot] = []
+        for n in sorted(set(self.days_before)):  # the nearest first, stepping back
+            day = self.on_or_before(min(due - timedelta(days=n), bound - timedelta(days=1)))
+            before.append(Slot(f"before-{n}", day))
+            bound = day
+        return before[::-1] + late
 
     def late_slots(self, due: date) -> list[Slot]:
-        """The due-date slot and the overdue ones: when supervisors get their digest too."""
-        slots = [Slot("due", due)] if self.on_due else []
+        """The due-date slot and the overdue ones: when supervisors get their digest too. "due" goes
+        on the last working day up to the due date; the first overdue one only after the due date."""
+        slots = [Slot("due", self.on_or_before(due))] if self.on_due else []
         day = due
         for n in range(1, self.overdue_count + 1):
             day = self.add_working_days(day, self.overdue_every)

@@ -194,7 +194,7 @@ class ReminderService:
                 progress[org_id] = Progress(name, 0, empty_total, False)
             else:
                 done, total = ReportState.from_stored(template, rows[draft.id]).progress()
-                progress[org_id] = Progress(name, done, total, True)
+                progress[org_id] = Progress(name, done, total, True, draft.status == ReportStatus.pending)
         return submitted, progress
 
     async def plan(self, now: datetime | None = None, channels: set[str] | None = None) -> list[Planned]:
@@ -213,9 +213,10 @@ class ReminderService:
             for user in world.users:
                 if user.role == Role.supervisor:
                     supervisors.append(user)
-                elif (user.role == Role.officer and world.units.get(user.org_unit_id)
-                      and world.units[user.org_unit_id].kind in REPORTING_KINDS):
-                    officers.setdefault(user.org_unit_id, []).append(user)
+                elif (world.units.get(user.org_unit_id) and world.units[user.org_unit_id].kind in REPORTING_KINDS
+                      and (user.role == Role.officer
+                           or (user.role == Role.leader and workflow.needs_approval(world.tree, user.org_unit_id)))):
+                    officers.setdefault(user.org_unit_id, []).append(user)  # leaders too when they approve
             planned: list[Planned] = []
             for period, template in periods:
                 planned += await self._plan_period(session, world, period, template, today, officers, supervisors)
@@ -258,9 +259,12 @@ class ReminderService:
                 continue
             unit = world.units[org_id]
             for user in users:
+                if progress[org_id].pending and user.role != Role.leader:
+                    continue  # the officers' part is done: the report waits for the leader
                 ident = world.identities[user.id]
                 with use_locale(user.locale):
-                    notice = messages.officer_reminder(report_name, unit.name, due, today, progress[org_id])
+                    notice = messages.officer_reminder(report_name, unit.name, due, today, progress[org_id],
+                                                       last_working_day=slot.kind == "due")
                 out.append(Planned(user.id, user.full_name, ident.channel, ident.chat_id, org_id, unit.name,
                                    period.key, slot.kind, OFFICER, due, (notice,)))
         for user, due, slot, below in digests:
@@ -283,9 +287,11 @@ class ReminderService:
         since = now - self.policy.notice_window
         async with self.sessions() as session:
             reports = list((await session.exec(
-                select(Report).where(Report.status == ReportStatus.submitted, Report.submitted_at >= since)
+                select(Report).where(Report.status == ReportStatus.submitted, Report.submitted_at >= since,
+                                     Report.submitted_at <= now)  # a plan --at in the past: not what came later
                 .order_by(Report.submitted_at, Report.id))).all())
-            events = [(e, r) for e, r in await workflow.events_since(session, since) if e.action in EVENT_NOTICES]
+            events = [(e, r) for e, r in await workflow.events_since(session, since, now)
+                      if e.action in EVENT_NOTICES]
             if not reports and not events:
                 return []
             world = await self._world(session, {r.period for r in reports} | {r.period for _e, r in events}, channels)

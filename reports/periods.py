@@ -67,9 +67,15 @@ def latest_started(kind: str, today: date) -> Period:
 
 
 def selectable(kind: str, today: date) -> list[Period]:
-    """Periods an officer may open a report for: the newest one begun and the one before."""
+    """Periods an officer may open a report for: the newest one begun and the one before, the one
+    whose report is due next first. Right after a period's data cut-off (until the latest due date
+    allowed) its report is the one to write, not the period just begun: on 16/12/2026 the annual
+    report offered first is 2026's, due on 20/12, not 2027's."""
     newest = latest_started(kind, today)
-    return [newest, newest.previous()]
+    previous = newest.previous()
+    if previous.end < today <= previous.end + MAX_DUE_AFTER_END:
+        return [previous, newest]
+    return [newest, previous]
 
 
 def current_and_next(kind: str, today: date) -> tuple[Period, Period]:

@@ -114,10 +114,14 @@ async def events_of(session: AsyncSession, report_id: int) -> list[ReportEvent]:
     return list((await session.exec(stmt)).all())
 
 
-async def events_since(session: AsyncSession, since: datetime) -> list[tuple[ReportEvent, Report]]:
-    """Status changes since ``since`` with their report, oldest first (for the notices)."""
-    stmt = (select(ReportEvent, Report).where(ReportEvent.report_id == Report.id, ReportEvent.at >= since)
-            .order_by(ReportEvent.at, ReportEvent.id))
+async def events_since(session: AsyncSession, since: datetime, until: datetime | None = None
+                       ) -> list[tuple[ReportEvent, Report]]:
+    """Status changes from ``since`` (up to ``until``, if given) with their report, oldest first
+    (for the notices)."""
+    stmt = select(ReportEvent, Report).where(ReportEvent.report_id == Report.id, ReportEvent.at >= since)
+    if until is not None:
+        stmt = stmt.where(ReportEvent.at <= until)
+    stmt = stmt.order_by(ReportEvent.at, ReportEvent.id)
     return [(e, r) for e, r in (await session.exec(stmt)).all()]
 
 

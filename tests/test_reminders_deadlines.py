@@ -100,7 +100,7 @@ def test_deadline_set_and_reminders_plan_on_the_command_line(tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "lúc 08:00 ngày 17/12/2026 (giờ Hà Nội) — chỉ liệt kê, không gửi." in out
-    assert "[nhắc việc] Nguyễn Văn An · console 1001 · Xã Đông Sơn · 2026 · before-3, hạn 20/12/2026" in out
+    assert "[nhắc việc] Nguyễn Văn An · console 1001 · Xã Đông Sơn · 2026 · before-1, hạn 20/12/2026" in out  # Saturday 19 → Thursday 17
     assert "[nhắc việc] Hoàng Văn Chí · console 1003 · Xã Tam Giang · 2026 · before-1, hạn 18/12/2026" in out
     assert "có hạn nộp ngày mai, 18/12/2026" in out
     assert "Tổng cộng: 3 tin nhắc việc, 0 bản tổng hợp, 0 tin báo đã nộp." in out

@@ -74,24 +74,38 @@ def test_29_february_becomes_28_in_a_common_year():
 # ---------------------------------------------------------------------- the reminder calendar
 
 def test_default_slots_around_a_sunday_due_date():
+    """Due on Sunday 20/12/2026: "due" goes on Friday 18, the last working day before it; the days
+    before step back so that each reminder keeps a working day of its own; the first overdue one
+    comes two working days after the due date."""
     policy = ReminderPolicy()
     slots = policy.officer_slots(date(2026, 12, 20))  # a Sunday
     assert [(s.kind, s.day) for s in slots[:6]] == [
-        ("before-7", date(2026, 12, 13)), ("before-3", date(2026, 12, 17)), ("before-1", date(2026, 12, 19)),
-        ("due", date(2026, 12, 20)),
+        ("before-7", date(2026, 12, 11)),  # Sunday 13 → Friday 11
+        ("before-3", date(2026, 12, 16)),  # Thursday 17 is taken by before-1
+        ("before-1", date(2026, 12, 17)),  # Saturday 19 → Friday 18, taken by "due" → Thursday 17
+        ("due", date(2026, 12, 18)),
         ("overdue-1", date(2026, 12, 22)),  # two working days after Sunday: Monday, Tuesday
         ("overdue-2", date(2026, 12, 24)),
     ]
     assert slots[6].day == date(2026, 12, 28)  # Thursday 24 + Friday 25 + Monday 28
     assert len(slots) == 3 + 1 + 15
+    assert all(policy.is_working_day(s.day) for s in slots)
+
+
+def test_a_weekday_due_date_keeps_its_days():
+    slots = ReminderPolicy().officer_slots(date(2026, 12, 16))  # a Wednesday
+    assert [(s.kind, s.day) for s in slots[:5]] == [
+        ("before-7", date(2026, 12, 9)), ("before-3", date(2026, 12, 11)), ("before-1", date(2026, 12, 15)),
+        ("due", date(2026, 12, 16)), ("overdue-1", date(2026, 12, 18))]
 
 
 def test_the_latest_slot_that_has_come_is_the_one_to_send():
     policy = ReminderPolicy()
     slots = policy.officer_slots(date(2026, 12, 20))
-    assert policy.latest(slots, date(2026, 12, 12)) is None  # not yet
-    assert policy.latest(slots, date(2026, 12, 14)).kind == "before-7"  # Sunday's slot on Monday
-    assert policy.latest(slots, date(2026, 12, 21)).kind == "due"
+    assert policy.latest(slots, date(2026, 12, 10)) is None  # not yet
+    assert policy.latest(slots, date(2026, 12, 14)).kind == "before-7"  # missed on Friday: sent on Monday
+    assert policy.latest(slots, date(2026, 12, 18)).kind == "due"
+    assert policy.latest(slots, date(2026, 12, 21)).kind == "due"  # nothing new on Monday
     assert policy.latest(slots, date(2026, 12, 23)).kind == "overdue-1"
     assert policy.latest(slots, slots[-1].day + timedelta(days=1)) is None  # the series is over
 
@@ -139,3 +153,28 @@ def test_vietnams_public_holidays_are_days_off_without_being_listed():
     assert not policy.in_office_hours(datetime(2027, 1, 1, 8, 0, tzinfo=policy.tz))
     worked = ReminderPolicy.parse(workdays="2026-08-22", holidays="2026-12-31")  # làm bù; an extra day off
     assert worked.is_working_day(date(2026, 8, 22)) and not worked.is_working_day(date(2026, 12, 31))
+
+
+def test_the_period_whose_report_is_due_next_is_offered_first():
+    from reports.periods import selectable
+
+    assert selectable("annual", date(2026, 12, 14)) == [Period(2026, "annual"), Period(2025, "annual")]
+    # 15/12: 2027's data window has begun, but 2026's report is the one due (20/12), until mid-March
+    assert selectable("annual", date(2026, 12, 16)) == [Period(2026, "annual"), Period(2027, "annual")]
+    assert selectable("annual", date(2027, 3, 14))[0] == Period(2026, "annual")
+    assert selectable("annual", date(2027, 3, 15)) == [Period(2027, "annual"), Period(2026, "annual")]
+    assert selectable("half_year", date(2026, 6, 16)) == [Period(2026, "half_year"), Period(2025, "half_year")]
+    assert selectable("half_year", date(2026, 12, 16)) == [Period(2027, "half_year"), Period(2026, "half_year")]
+
+
+async def test_on_16_december_the_annual_report_offered_first_is_this_years(app, clock):
+    from tests.conftest import Chat
+
+    clock.now = vn("2026-12-16 09:00")
+    chat = Chat(app, channel="zalo")
+    await chat.register()
+    await chat.send("/baocaomoi")
+    await chat.send(choice="tpl:commune_annual")
+    offered = [c.label for c in chat.last[-1].choices]  # a numbered list on Zalo
+    assert offered == ["năm 2026 (15/12/2025 – 14/12/2026)", "năm 2027 (15/12/2026 – 14/12/2027)"]
+    assert "năm 2026" in await chat.send("1")  # one tap: this year's report, the one due on 20/12

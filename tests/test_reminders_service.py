@@ -150,29 +150,36 @@ async def test_after_downtime_only_the_latest_missed_reminder_is_sent_once(mini_
 
 
 async def test_supervisor_digest_on_the_due_date_and_on_each_overdue_day(mini_app, clock):
+    """Due on Saturday 20/06/2026: officers and supervisors hear on Friday 19, the last working day
+    before it; nothing more on Monday; the first overdue digest on Tuesday 23, two working days on."""
     await build_tree(mini_app)
     await submit(mini_app, "DONG_SON")
     await draft(mini_app, "DUNG_LIET", {"area": 100, "households": 200, "received": 0})
     console = Console()
     svc = service(mini_app, console)
-    clock.now = vn("2026-06-19 09:00")  # Friday, the day before the due date: officers only
+    clock.now = vn("2026-06-19 09:00")  # Friday, the last working day before the due date
     await svc.run()
-    assert sorted(console.chats()) == ["1002", "1003"]
-    console.clear()
-    clock.now = vn("2026-06-22 09:00")  # Monday after the Saturday due date: the digests catch up
-    await svc.run()
+    assert sorted(console.chats()) == ["1002", "1003", "2001", "2002"]
+    assert "rơi vào ngày nghỉ; hôm nay là ngày làm việc cuối cùng trước hạn" in console.to("1002")[0]
     province, district = console.to("2001"), console.to("2002")
     assert len(province) == len(district) == 1
-    assert "Tỉnh Bắc Ninh, hạn nộp 20/06/2026, đã quá 2 ngày" in province[0]
+    assert "Tỉnh Bắc Ninh, hạn nộp ngày mai, 20/06/2026" in province[0]
     assert "Đã nộp: 1/3 xã. Chưa nộp (2):" in province[0]
     assert "• Xã Dũng Liệt: đã trả lời 3/9 (33%)" in province[0]  # progress as the officer sees it
     assert "• Xã Tam Giang: chưa bắt đầu" in province[0]
     assert "Đông Sơn" not in province[0]
     assert "Huyện Yên Phong" in district[0] and "Đã nộp: 0/2 xã. Chưa nộp (2):" in district[0]
     console.clear()
+    clock.now = vn("2026-06-22 09:00")  # Monday after the Saturday due date: nothing new yet
+    await svc.run()
+    assert console.chats() == []
+    clock.now = vn("2026-06-23 09:00")  # Tuesday: the first overdue reminder and digest
+    await svc.run()
+    assert "Tỉnh Bắc Ninh, hạn nộp 20/06/2026, đã quá 3 ngày" in console.to("2001")[0]
+    console.clear()
     await submit(mini_app, "DUNG_LIET")
     await submit(mini_app, "TAM_GIANG")
-    clock.now = vn("2026-06-23 09:00")  # the first overdue day: everyone has submitted now
+    clock.now = vn("2026-06-25 09:00")  # the second overdue day: everyone has submitted now
     result = await svc.run()
     assert [i for i in result.items if i.category in ("reminder", "digest")] == []
 
@@ -263,16 +270,16 @@ async def test_a_blocked_identity_is_skipped_and_another_channel_is_used(mini_ap
 
 
 async def test_the_annual_report_across_the_new_year(app, clock):
-    """The real templates: on 17 December the annual report still due is that year's, not the next."""
+    """The real templates: on 16 December the annual report still due is that year's, not the next."""
     ids = await build_tree(app)
     console = Console()
     svc = service(app, console)
-    clock.now = vn("2026-12-17 08:00")
+    clock.now = vn("2026-12-16 08:00")  # due on Sunday 20: "3 days before" steps back to Wednesday 16
     items = await svc.run()
     assert {(i.chat_id, i.period, i.kind) for i in items.items} == {
         ("1001", "2026", "before-3"), ("1002", "2026", "before-3"), ("1003", "2026", "before-3")}
     assert "Báo cáo năm 2026" in console.to("1001")[0]
-    assert "còn 3 ngày" in console.to("1001")[0]
+    assert "còn 4 ngày" in console.to("1001")[0]
     # the province moves the 2026 annual report into January 2027
     async with app.sessions() as s, s.begin():
         await repo.set_deadline(s, ids["BAC_NINH"], "annual", date(2027, 1, 5), 2026, None)
@@ -282,3 +289,11 @@ async def test_the_annual_report_across_the_new_year(app, clock):
     assert {(i.chat_id, i.period, i.kind) for i in items.items} == {
         ("1001", "2026", "before-1"), ("1002", "2026", "before-1"), ("1003", "2026", "before-1")}
     assert "có hạn nộp ngày mai, 05/01/2027" in console.to("1001")[0]
+
+
+async def test_a_plan_for_an_earlier_moment_leaves_out_what_was_submitted_later(mini_app, clock):
+    await build_tree(mini_app)
+    await submit(mini_app, "DUNG_LIET", at=vn("2026-06-16 09:00"))
+    svc = service(mini_app, Console())
+    assert await svc.plan_notices(vn("2026-06-15 10:00")) == []  # the day before: not submitted yet
+    assert {p.chat_id for p in await svc.plan_notices(vn("2026-06-16 10:00"))} == {"2001", "2002"}

@@ -250,6 +250,9 @@ async def test_leader_approval_on_and_off(app, province, clock, approval):
         invite = await repo.create_invite(s, "LEADCAO", org.id, Role.leader)
         await repo.register(s, invite, "console", "l_XA_CAO", "l_XA_CAO", "Phạm Lãnh Đạo")
     officer, leader = Chat(app, "o_XA_CAO"), Chat(app, "l_XA_CAO")
+    console = Console()
+    await service(app, console).run(clock.now)  # the deadline's series
+    assert bool(console.to("l_XA_CAO")) == approval  # a leader who approves is reminded too
     await officer.send("/tieptuc")
     for _ in range(30):  # answer what is left with the sample answers
         out = [o for o in officer.last if o.meta.get("screen") == "question"]
@@ -265,6 +268,12 @@ async def test_leader_approval_on_and_off(app, province, clock, approval):
         assert "Không có báo cáo nào" in await leader.send("/duyet")
         return
     assert "Đã gửi lãnh đạo Xã Cao duyệt" in done and report.status == ReportStatus.pending
+    console.clear()
+    assert clock.now < vn("2026-06-29 09:00")
+    clock.now = vn("2026-06-29 09:00")  # the series' next day (overdue); the report waits for the leader
+    await service(app, console).run(clock.now)
+    assert any("đang chờ anh/chị duyệt: gõ /duyet" in t for t in console.to("l_XA_CAO"))
+    assert console.to("o_XA_CAO") == []  # the officer's part is done
     console = Console()
     await service(app, console).run_notices(clock.now)
     assert any("đang chờ anh/chị duyệt" in t for t in console.to("l_XA_CAO"))
