@@ -47,7 +47,7 @@ def write_sample(template_key: str | None, period_key: str | None, out: Path, la
     if template is None:
         _fail(_("Unknown report template “{key}”. Known: {keys}.").format(key=template_key, keys=", ".join(templates)))
     today = vn_today(datetime.now(timezone.utc))
-    period = Period.from_key(period_key) if period_key else latest_started(template.period, today)
+    period = Period.from_key(period_key) if period_key else latest_started(template.period, today, template.years)
     if period.kind != template.period:
         _fail(_("The period {period} does not fit the template {key}.").format(period=period_key, key=template.key))
     figures = sample_figures(template, period)
@@ -55,7 +55,7 @@ def write_sample(template_key: str | None, period_key: str | None, out: Path, la
     closing = closing_sentence(abstract_of(template.abstract, period), issuer_of(f"xã {letterhead.place}"))
     context = build_context(figures, period, letterhead, None if draft else today, today, closing=closing)
     write_docx(context, out, layout, fallback=False)
-    return summary_text(figures, template.report_name(period.year), "")
+    return summary_text(figures, template.report_name(period), "")
 
 
 def export(

@@ -31,7 +31,7 @@ def _safe(text: str) -> str:
 
 
 def report_title(template: Template, period: Period) -> str:
-    return template.report_name(period.year)
+    return template.report_name(period)
 
 
 # ---------------------------------------------------------------------------- status

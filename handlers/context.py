@@ -178,4 +178,4 @@ class Ctx:
         return ReportState.from_stored(template, await repo.answers_of(self.session, report.id))
 
     def report_name(self, report: Report) -> str:
-        return self.templates[report.template_key].report_name(Period.from_key(report.period).year)
+        return self.templates[report.template_key].report_name(Period.from_key(report.period))

@@ -138,7 +138,7 @@ async def build_file(
 
 
 def _report_name(template: Template, report: Report) -> str:
-    return template.report_name(Period.from_key(report.period).year)
+    return template.report_name(Period.from_key(report.period))
 
 
 def summary_message(figures: Figures, template: Template, report: Report, prev: Report | None) -> Outgoing:

@@ -48,7 +48,7 @@ async def choose_period(ctx: Ctx, template_key: str) -> list[Outgoing]:
         return await choose_template(ctx)
     choices = tuple(
         Choice(encode("per", p.key), f"{p.label} ({fmt_date(p.start)} – {fmt_date(p.end)})")
-        for p in selectable(template.period, ctx.today())
+        for p in selectable(template.period, ctx.today(), template.years)
     )
     ctx.set_mode(Mode.choose_period, template=template_key, choices=choices)
     return [Outgoing(_("For which period?"), choices)]

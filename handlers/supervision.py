@@ -33,7 +33,7 @@ def unit_templates(ctx: Ctx) -> list[Template]:
 
 def _candidates(ctx: Ctx) -> list[tuple[Template, Period]]:
     today = ctx.today()
-    return [(t, p) for t in unit_templates(ctx) for p in around(t.period, today) if p.start <= today]
+    return [(t, p) for t in unit_templates(ctx) for p in around(t.period, today, t.years) if p.start <= today]
 
 
 def default_target(ctx: Ctx) -> tuple[Template, Period] | None:
@@ -65,10 +65,14 @@ def parse_target(ctx: Ctx, arg: str) -> tuple[Template, Period] | str:
     template = templates[0]
     today = ctx.today()
     if year is None:
-        started = [p for p in around(template.period, today) if p.start <= today]
+        started = [p for p in around(template.period, today, template.years) if p.start <= today]
+        if not started:
+            return _("There is no report template for the units.")
         period = min(started, key=lambda p: abs((p.default_due - today).days))
+    elif template.period == "custom":
+        return _("There is no report template for the units.")
     else:
-        period = Period(year, template.period)
+        period = Period(year, template.period, years=template.years)
         if not 2000 <= year <= today.year + 1 or period.start > today:
             return _("The period {period} has not started or is out of range.").format(period=period.label)
     return template, period
@@ -78,7 +82,7 @@ def _choices(ctx: Ctx, action: str, shown: tuple[Template, Period]) -> tuple[Cho
     out = []
     for template, period in _candidates(ctx):
         if (template.key, period.key) != (shown[0].key, shown[1].key):
-            out.append(Choice(encode("sv", action, template.key, period.key), template.report_name(period.year)))
+            out.append(Choice(encode("sv", action, template.key, period.key), template.report_name(period)))
     return tuple(out[:4])
 
 
@@ -117,7 +121,7 @@ async def _status(ctx: Ctx, template: Template, period: Period) -> list[Outgoing
             file=cmd("file"), history=cmd("history"), back=cmd("sendback"), compile=cmd("compile"))
     out = [Outgoing(text, _choices(ctx, "st", (template, period)), meta={"screen": "status"})]
     if drawn is not None:
-        out.append(Outgoing(_("Chart: {report}").format(report=template.report_name(period.year)), image=drawn))
+        out.append(Outgoing(_("Chart: {report}").format(report=template.report_name(period)), image=drawn))
     return out
 
 

@@ -145,7 +145,7 @@ class ReminderService:
         return found[0] if found else None
 
     def _report_name(self, template: Template, period: Period) -> str:
-        return template.report_name(period.year)
+        return template.report_name(period)
 
     async def _world(self, session: AsyncSession, periods: Iterable[str], channels: set[str] | None) -> _World:
         tree = await access.load_tree(session)

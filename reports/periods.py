@@ -1,78 +1,198 @@
-"""Reporting periods per Nghị định 09/2019/NĐ-CP: data cut-off on the 14th, next period from the 15th.
+"""Reporting periods per Nghị định 09/2019/NĐ-CP (Điều 12): data cut-off on the 14th, the next period
+from the 15th. The kinds are data (``PERIOD_KINDS``):
 
-6-month: 15 December of the year before to 14 June; annual: 15 December of the year before to
-14 December. A period is named by its kind and year, keyed ``2026-H1`` or ``2026``.
+- ``half_year``: 15/12 of the year before to 14/06, keyed ``2026-H1``, "6 tháng đầu năm 2026";
+- ``second_half``: 15/06 to 14/12, ``2026-H2``, "6 tháng cuối năm 2026";
+- ``annual``: 15/12 of the year before to 14/12, ``2026``, "năm 2026";
+- ``quarter``: 15th of the month before the quarter to the 14th of its last month, ``2026-Q3``,
+  "quý III năm 2026";
+- ``multi_year``: a review of years Y1–Y2, from 15/12 before Y1 to 14/12 of Y2, ``2022-2024``,
+  "3 năm 2022–2024";
+- ``custom``: any date range, ``2026-03-01..2026-05-31``, "từ 01/03/2026 đến 31/05/2026".
+
+A period's default due date is six days after its cut-off (20/06 and 20/12 for the 6-month and
+annual reports).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Mapping, Optional, Sequence
 
-KINDS = ("half_year", "annual")
-# Default due dates (month, day) in the period's own year: 6-month by 20 June, annual by 20 December.
-DEFAULT_DUE = {"half_year": (6, 20), "annual": (12, 20)}
+# (first day, last day) of each part of a year, as ((year offset, month, day), (month, day))
+_Part = tuple[tuple[int, int, int], tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class PeriodKind:
+    name: str
+    parts: tuple[_Part, ...]  # the periods of one year, in order (none: not cyclic)
+    label: str  # {year}, {part} (a roman numeral), {years}, {first}, {start}, {end}
+    key: str  # how a period is keyed: {year}, {part}, {first}, {start}, {end}
+
+
+PERIOD_KINDS: dict[str, PeriodKind] = {k.name: k for k in (
+    PeriodKind("half_year", (((-1, 12, 15), (6, 14)),), "6 tháng đầu năm {year}", "{year}-H1"),
+    PeriodKind("second_half", (((0, 6, 15), (12, 14)),), "6 tháng cuối năm {year}", "{year}-H2"),
+    PeriodKind("annual", (((-1, 12, 15), (12, 14)),), "năm {year}", "{year}"),
+    PeriodKind("quarter", (((-1, 12, 15), (3, 14)), ((0, 3, 15), (6, 14)), ((0, 6, 15), (9, 14)),
+                           ((0, 9, 15), (12, 14))), "quý {part} năm {year}", "{year}-Q{n}"),
+    PeriodKind("multi_year", (), "{years} năm {first}–{year}", "{first}-{year}"),
+    PeriodKind("custom", (), "từ {start} đến {end}", "{start}..{end}"),
+)}
+KINDS = ("half_year", "annual")  # the kinds whose deadlines units set (handlers/deadlines.py)
+CYCLIC = tuple(k for k, v in PERIOD_KINDS.items() if v.parts)
+DUE_AFTER_END = timedelta(days=6)  # the default due date: 20/06 after a cut-off on 14/06
 # A due date must fall after the data cut-off and at most this long after it.
 MAX_DUE_AFTER_END = timedelta(days=90)
+_ROMAN = ("I", "II", "III", "IV")
+_KEYS = (
+    (re.compile(r"^(\d{4})-H1$"), "half_year"), (re.compile(r"^(\d{4})-H2$"), "second_half"),
+    (re.compile(r"^(\d{4})$"), "annual"), (re.compile(r"^(\d{4})-Q([1-4])$"), "quarter"),
+    (re.compile(r"^(\d{4})-(\d{4})$"), "multi_year"),
+    (re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$"), "custom"),
+)
+
+
+class PeriodError(ValueError):
+    """A period key or range that does not name a period."""
 
 
 @dataclass(frozen=True, order=True)
 class Period:
+    """``year``: the year the period ends in; ``part``: the quarter (1–4); ``years``: how many years
+    a multi-year review covers; ``first``/``last``: a custom range's days."""
+
     year: int
     kind: str
+    part: int = 1
+    years: int = 1
+    first: Optional[date] = None
+    last: Optional[date] = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in PERIOD_KINDS:
+            raise PeriodError(f"unknown period kind {self.kind!r}")
+        if self.kind == "custom" and (self.first is None or self.last is None or self.first > self.last):
+            raise PeriodError("a custom period needs a first day on or before its last day")
+
+    @property
+    def _kind(self) -> PeriodKind:
+        return PERIOD_KINDS[self.kind]
+
+    @property
+    def _bounds(self) -> _Part:
+        return self._kind.parts[self.part - 1]
 
     @property
     def key(self) -> str:
-        return f"{self.year}-H1" if self.kind == "half_year" else str(self.year)
+        if self.kind == "custom":
+            return f"{self.first.isoformat()}..{self.last.isoformat()}"
+        return self._kind.key.format(year=self.year, n=self.part, first=self.year - self.years + 1)
 
     @property
     def start(self) -> date:
-        return date(self.year - 1, 12, 15)
+        if self.kind == "custom":
+            return self.first
+        if self.kind == "multi_year":
+            return date(self.year - self.years, 12, 15)
+        (offset, month, day), _end = self._bounds
+        return date(self.year + offset, month, day)
 
     @property
     def end(self) -> date:
-        return date(self.year, 6, 14) if self.kind == "half_year" else date(self.year, 12, 14)
+        if self.kind == "custom":
+            return self.last
+        if self.kind == "multi_year":
+            return date(self.year, 12, 14)
+        _start, (month, day) = self._bounds
+        return date(self.year, month, day)
 
     @property
     def label(self) -> str:
-        return f"6 tháng đầu năm {self.year}" if self.kind == "half_year" else f"năm {self.year}"
+        return self._kind.label.format(
+            year=self.year, part=_ROMAN[self.part - 1], years=self.years, first=self.year - self.years + 1,
+            start=self.start.strftime("%d/%m/%Y"), end=self.end.strftime("%d/%m/%Y"))
 
     def with_years(self, text: str) -> str:
         """``text`` with ``{year}`` and ``{next_year}`` filled in (an abstract, a heading)."""
         return text.replace("{year}", str(self.year)).replace("{next_year}", str(self.year + 1))
 
+    def _shifted(self, years: int) -> "Period":
+        if self.kind == "custom":
+            return Period(self.year + years, self.kind, first=shift_years(self.first, years),
+                          last=shift_years(self.last, years))
+        return Period(self.year + years, self.kind, self.part, self.years)
+
     def previous(self) -> "Period":
-        return Period(self.year - 1, self.kind)
+        """The same period a cycle earlier (last year's, or the span before a multi-year review):
+        what figures are compared with."""
+        return self._shifted(-self.years)
 
     def next(self) -> "Period":
-        return Period(self.year + 1, self.kind)
+        return self._shifted(self.years)
+
+    def before(self) -> "Period":
+        """The period just before this one (the quarter before; last year's for the yearly kinds)."""
+        if self.kind == "quarter":
+            return Period(self.year, self.kind, self.part - 1) if self.part > 1 else Period(self.year - 1, self.kind, 4)
+        return self.previous()
 
     @property
     def default_due(self) -> date:
-        month, day = DEFAULT_DUE[self.kind]
-        return date(self.year, month, day)
+        return self.end + DUE_AFTER_END
 
     @classmethod
     def from_key(cls, key: str) -> "Period":
-        if key.endswith("-H1"):
-            return cls(int(key[:-3]), "half_year")
-        return cls(int(key), "annual")
+        for pattern, kind in _KEYS:
+            m = pattern.match(key)
+            if m is None:
+                continue
+            if kind == "quarter":
+                return cls(int(m[1]), kind, int(m[2]))
+            if kind == "multi_year":
+                first, last = int(m[1]), int(m[2])
+                if first > last:
+                    raise PeriodError(f"{key}: the first year comes after the last")
+                return cls(last, kind, years=last - first + 1)
+            if kind == "custom":
+                try:
+                    first, last = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+                except ValueError:
+                    raise PeriodError(f"{key}: not a date range") from None
+                return cls(last.year, kind, first=first, last=last)
+            return cls(int(m[1]), kind)
+        raise PeriodError(f"{key!r} is not a period")
 
 
-def latest_started(kind: str, today: date) -> Period:
-    """The newest period of ``kind`` whose data window has begun on ``today``."""
-    year = today.year + 1 if (today.month, today.day) >= (12, 15) else today.year
-    return Period(year, kind)
+def _of_year(kind: str, year: int, years: int = 1) -> list[Period]:
+    """The periods of ``kind`` that end in ``year`` (a multi-year review: the one of ``years`` years)."""
+    if kind == "multi_year":
+        return [Period(year, kind, years=years)]
+    return [Period(year, kind, n) for n in range(1, len(PERIOD_KINDS[kind].parts) + 1)]
 
 
-def selectable(kind: str, today: date) -> list[Period]:
+def latest_started(kind: str, today: date, years: int = 1) -> Period:
+    """The newest period of ``kind`` whose data window has begun on ``today`` (a multi-year review:
+    the span whose last year has begun)."""
+    if kind == "multi_year":
+        return Period(latest_started("annual", today).year, kind, years=years)
+    return max((p for y in (today.year - 1, today.year, today.year + 1) for p in _of_year(kind, y, years)
+                if p.start <= today), key=lambda p: p.start)
+
+
+def selectable(kind: str, today: date, years: int = 1) -> list[Period]:
     """Periods an officer may open a report for: the newest one begun and the one before, the one
     whose report is due next first. Right after a period's data cut-off (until the latest due date
     allowed) its report is the one to write, not the period just begun: on 16/12/2026 the annual
-    report offered first is 2026's, due on 20/12, not 2027's."""
-    newest = latest_started(kind, today)
-    previous = newest.previous()
+    report offered first is 2026's, due on 20/12, not 2027's. A custom period is offered only by
+    the report a supervisor launched for it."""
+    if kind == "custom":
+        return []
+    newest = latest_started(kind, today, years)
+    previous = newest.before()
     if previous.end < today <= previous.end + MAX_DUE_AFTER_END:
         return [previous, newest]
     return [newest, previous]
@@ -84,15 +204,18 @@ def current_and_next(kind: str, today: date) -> tuple[Period, Period]:
     return current, current.next()
 
 
-def around(kind: str, today: date) -> list[Period]:
-    """Periods of ``kind`` whose due date may lie near ``today``: last year's, this year's, next year's."""
-    return [Period(year, kind) for year in (today.year - 1, today.year, today.year + 1)]
+def around(kind: str, today: date, years: int = 1) -> list[Period]:
+    """Periods of ``kind`` whose due date may lie near ``today``: those ending last year, this year
+    and next year."""
+    if kind == "custom":
+        return []
+    return [p for y in (today.year - 1, today.year, today.year + 1) for p in _of_year(kind, y, years)]
 
 
-def period_of_due(kind: str, due: date) -> Period:
+def period_of_due(kind: str, due: date, years: int = 1) -> Period:
     """The newest period of ``kind`` whose data cut-off lies before ``due`` (the one it is the due date of)."""
-    end = Period(due.year, kind).end
-    return Period(due.year if due > end else due.year - 1, kind)
+    return max((p for y in (due.year - 1, due.year) for p in _of_year(kind, y, years) if p.end < due),
+               key=lambda p: p.end)
 
 
 def due_problem(period: Period, due: date) -> str | None:
@@ -124,12 +247,16 @@ def resolve_due(period: Period, chain: Sequence[Rules]) -> tuple[date, int]:
     The nearest unit that set anything for this kind decides; within it, a date for this very year
     beats its every-year default.
     """
+    yearly = len(PERIOD_KINDS[period.kind].parts) == 1  # one period a year: a setting per year
     for level, rules in enumerate(chain):
-        if period.year in rules:
+        if yearly and period.year in rules:
             return rules[period.year], level
-        if None in rules:
+        if None in rules and period.kind != "custom":
             default = rules[None]
-            return shift_years(default, period.year - period_of_due(period.kind, default).year), level
+            own = period_of_due(period.kind, default, period.years)
+            if yearly:
+                return shift_years(default, period.year - own.year), level
+            return period.end + (default - own.end), level  # as long after the cut-off as the default
     return period.default_due, -1
 
 

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reports.expressions import ExpressionError, compile_expression, names_in
+from reports.periods import PERIOD_KINDS, Period
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 KEY_RE = r"^[a-z][a-z0-9_]*$"
@@ -26,7 +27,7 @@ PLACEHOLDER_RE = re.compile(r"\{([a-z][a-z0-9_]*)(?:\.([a-z_]+))?\}")
 IndicatorType = Literal[
     "integer", "decimal", "percent", "yesno", "choice", "multichoice", "date", "text", "list", "pair"
 ]
-PeriodKind = Literal["half_year", "annual"]
+PeriodKind = Literal["half_year", "second_half", "annual", "quarter", "multi_year", "custom"]
 # How an indicator combines across the units a supervisor compiles (reports.aggregate): numbers and
 # pairs are summed; yes/no counts the units answering yes; choices give a distribution; list items
 # are joined with their unit's name; free texts are collected per unit; "none" leaves it out.
@@ -227,6 +228,7 @@ class Template(_Strict):
     version: int = Field(ge=1)
     level: Literal["commune", "district", "province"] = "commune"
     period: PeriodKind
+    period_years: int | None = Field(default=None, ge=2, le=20, description="Years a multi_year review covers")
     name: str = Field(min_length=1, description="Short label shown when choosing a report")
     title: str = Field(default="BÁO CÁO")
     abstract: str = Field(min_length=1, description="Trích yếu; {year} is replaced")
@@ -239,6 +241,8 @@ class Template(_Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Template":
+        if (self.period == "multi_year") != (self.period_years is not None):
+            raise ValueError("'period_years' is needed with 'period: multi_year', and only with it")
         seen: set[str] = set()
         for ind in self.indicators:
             if ind.key in seen:
@@ -282,9 +286,18 @@ class Template(_Strict):
                     raise ValueError(f"{where} names unknown key '{key}'")
         return self
 
-    def report_name(self, year: int) -> str:
-        """How a report of this template is named to people: "Báo cáo 6 tháng đầu năm 2026"."""
-        return f"{self.name} {year}"
+    @property
+    def years(self) -> int:
+        """How many years one period of this template covers (a multi-year review: several)."""
+        return self.period_years or 1
+
+    def report_name(self, period: Period) -> str:
+        """How a report of this template is named to people: "Báo cáo 6 tháng đầu năm 2026" (the
+        name, then the year), or the name with ``{period}`` replaced by the period's label ("Báo cáo
+        sơ kết 3 năm 2022–2024 thực hiện Chỉ thị 08")."""
+        if "{period}" in self.name:
+            return self.name.replace("{period}", period.label)
+        return f"{self.name} {period.year}"
 
     def walk(self) -> Iterator[tuple[int, Section]]:
         for sec in self.sections:
@@ -438,5 +451,5 @@ def load_templates(directory: Path = TEMPLATES_DIR) -> dict[str, Template]:
         templates[template.key] = template
     if not templates:
         raise TemplateError(f"{directory}: no report template found")
-    order = {"half_year": 0, "annual": 1}
+    order = {kind: n for n, kind in enumerate(PERIOD_KINDS)}
     return dict(sorted(templates.items(), key=lambda kv: (order[kv[1].period], kv[0])))

@@ -178,3 +178,46 @@ async def test_on_16_december_the_annual_report_offered_first_is_this_years(app,
     offered = [c.label for c in chat.last[-1].choices]  # a numbered list on Zalo
     assert offered == ["năm 2026 (15/12/2025 – 14/12/2026)", "năm 2027 (15/12/2026 – 14/12/2027)"]
     assert "năm 2026" in await chat.send("1")  # one tap: this year's report, the one due on 20/12
+
+
+# ---------------------------------------------------------------------- the period kinds, as data
+
+@pytest.mark.parametrize("key, start, end, label, due", [
+    ("2026-H1", date(2025, 12, 15), date(2026, 6, 14), "6 tháng đầu năm 2026", date(2026, 6, 20)),
+    ("2026-H2", date(2026, 6, 15), date(2026, 12, 14), "6 tháng cuối năm 2026", date(2026, 12, 20)),
+    ("2026", date(2025, 12, 15), date(2026, 12, 14), "năm 2026", date(2026, 12, 20)),
+    ("2026-Q1", date(2025, 12, 15), date(2026, 3, 14), "quý I năm 2026", date(2026, 3, 20)),
+    ("2026-Q3", date(2026, 6, 15), date(2026, 9, 14), "quý III năm 2026", date(2026, 9, 20)),
+    ("2022-2024", date(2021, 12, 15), date(2024, 12, 14), "3 năm 2022–2024", date(2024, 12, 20)),
+    ("2026-03-01..2026-05-31", date(2026, 3, 1), date(2026, 5, 31), "từ 01/03/2026 đến 31/05/2026",
+     date(2026, 6, 6)),
+])
+def test_every_kind_by_the_decree_cut_off(key, start, end, label, due):
+    period = Period.from_key(key)
+    assert (period.start, period.end, period.label, period.default_due) == (start, end, label, due)
+    assert period.key == key and Period.from_key(period.key) == period
+
+
+def test_what_comes_before_and_what_is_compared_with():
+    assert Period.from_key("2026-Q1").before() == Period.from_key("2025-Q4")  # the quarter before
+    assert Period.from_key("2026-Q1").previous() == Period.from_key("2025-Q1")  # the same quarter last year
+    assert Period.from_key("2022-2024").previous() == Period.from_key("2019-2021")
+    assert latest_started("quarter", date(2026, 6, 15)) == Period.from_key("2026-Q3")
+    assert latest_started("multi_year", date(2026, 6, 16), 3) == Period.from_key("2024-2026")
+    assert period_of_due("quarter", date(2026, 3, 20)) == Period.from_key("2026-Q1")
+    assert period_of_due("second_half", date(2026, 12, 20)) == Period.from_key("2026-H2")
+
+
+@pytest.mark.parametrize("key", ["2026-H3", "2026-Q5", "2024-2022", "2026-02-30..2026-03-01",
+                                 "2026-05-01..2026-04-01", "năm 2026", ""])
+def test_a_key_that_names_no_period_is_refused(key):
+    from reports.periods import PeriodError
+
+    with pytest.raises(PeriodError):
+        Period.from_key(key)
+
+
+def test_a_default_deadline_for_quarters_keeps_its_distance_from_the_cut_off():
+    province = {None: date(2026, 3, 25)}  # set on a first-quarter report: 11 days after 14/03
+    assert resolve_due(Period.from_key("2026-Q3"), [{}, province]) == (date(2026, 9, 25), 1)
+    assert resolve_due(Period.from_key("2026-Q4"), [{}, province]) == (date(2026, 12, 25), 1)
