@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 CALLBACK_LIMIT = 64
 _KEY = re.compile(r"^[A-Za-z0-9_]{1,48}$")  # template keys, indicator choice ids, roles
-_PERIOD = re.compile(r"^\d{4}(?:-H[12])?$")
+_PERIOD = re.compile(r"^\d{4}(?:-H[12]|-Q[1-4]|-\d{4})?$|^\d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d$")  # reports.periods
 _ID = re.compile(r"^[0-9]{1,18}$")  # ASCII digits only: '²' or '①' are not ids
 _YESNO = {"yes", "no"}
 

@@ -30,7 +30,7 @@ def locked_message(ctx: Ctx, report: Report) -> Outgoing:
 
 
 def show(ctx: Ctx, state: ReportState, locked: bool = False) -> list[Outgoing]:
-    title = _("Review — {name}").format(name=state.template.name)
+    title = _("Review — {name}").format(name=state.template.menu_name)
     out = screens.review(state, title, locked=locked)
     ctx.set_mode(Mode.review, key=ctx.conv.current_key, choices=out.choices)
     return [out]

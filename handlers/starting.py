@@ -36,7 +36,7 @@ async def choose_template(ctx: Ctx, arg: str = "") -> list[Outgoing]:
         return [Outgoing(_("{org} does not fill in these reports; it follows the units below it. Type {status} "
                            "to see who has submitted, or {compile} for the compiled report.").format(
             org=org.name, status=cmd("status"), compile=cmd("compile")))]
-    choices = tuple(Choice(encode("tpl", t.key), t.name) for t in templates)
+    choices = tuple(Choice(encode("tpl", t.key), t.menu_name) for t in templates)
     ctx.set_mode(Mode.choose_template, choices=choices)
     return [Outgoing(_("Which report do you want to prepare?"), choices)]
 

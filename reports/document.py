@@ -200,10 +200,10 @@ def build_context(
     place = _one_line(letterhead.place)
     template = figures.template
     abstract = (template.compiled_abstract or template.abstract) if compiled else template.abstract
-    body = [{"level": 0, "number": "", "text": p, "key": ""} for p in opening]
+    body = [{"level": 0, "number": "", "text": p, "key": "", "part": False} for p in opening]
     body += [b.as_context() for b in compose(figures, compiled=compiled, period=period)]
     if closing:
-        body.append({"level": 0, "number": "", "text": closing, "key": ""})
+        body.append({"level": 0, "number": "", "text": closing, "key": "", "part": False})
     for item in body:
         item["keep"] = False
     if body:  # the last paragraph stays on the signature's page: it never stands there alone

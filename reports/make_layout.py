@@ -293,7 +293,10 @@ def _body(doc) -> None:  # noqa: ANN001
     body = {"size": BODY_SIZE, "align": WD_ALIGN_PARAGRAPH.JUSTIFY, "after": Pt(6), "first_line": FIRST_LINE,
             "spacing": 1.15}
     _tag(doc, "{%p for b in body %}")
-    _tag(doc, "{%p if b.level == 1 %}")
+    _tag(doc, "{%p if b.part %}")  # Phần thứ nhất, then its title, centred
+    _para(doc, "{{ b.number }}", size=BODY_SIZE, bold=True, before=Pt(12), keep_next=True)
+    _para(doc, "{{ b.text }}", size=BODY_SIZE, bold=True, after=Pt(6), keep_next=True)
+    _tag(doc, "{%p elif b.level == 1 %}")
     _para(doc, "{{ b.number }} {{ b.text }}", bold=True, keep_next=True, **body)
     _tag(doc, "{%p elif b.level == 2 %}")
     _para(doc, "{{ b.number }} {{ b.text }}", bold=True, keep_next=True, **body)

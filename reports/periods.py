@@ -117,8 +117,10 @@ class Period:
             start=self.start.strftime("%d/%m/%Y"), end=self.end.strftime("%d/%m/%Y"))
 
     def with_years(self, text: str) -> str:
-        """``text`` with ``{year}`` and ``{next_year}`` filled in (an abstract, a heading)."""
-        return text.replace("{year}", str(self.year)).replace("{next_year}", str(self.year + 1))
+        """``text`` with ``{year}``, ``{next_year}`` and ``{period}`` (the label) filled in (an
+        abstract, a heading)."""
+        return (text.replace("{year}", str(self.year)).replace("{next_year}", str(self.year + 1))
+                .replace("{period}", self.label))
 
     def _shifted(self, years: int) -> "Period":
         if self.kind == "custom":

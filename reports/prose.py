@@ -67,9 +67,10 @@ class Block:
     text: str
     key: str = ""  # the section key, for headings
     children: tuple["Block", ...] = field(default=(), compare=False, repr=False)
+    part: bool = False  # a part's heading ("Phần thứ nhất" above its title, centred)
 
     def as_context(self) -> dict[str, Any]:
-        return {"level": self.level, "number": self.number, "text": self.text, "key": self.key}
+        return {"level": self.level, "number": self.number, "text": self.text, "key": self.key, "part": self.part}
 
 
 def has_value(value: Any) -> bool:
@@ -300,15 +301,26 @@ def roman(n: int) -> str:
     return "".join(out)
 
 
-def _number_for(depth: int, n: int) -> str:
+_ORDINALS = ("nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")
+
+
+def _number_for(depth: int, n: int, parent: str, decimal: bool) -> str:
+    """``I.``, ``1.``, then ``a)`` (or ``1.1.`` with ``decimal``, from the parent's number), then ``-``."""
     if depth == 0:
         return f"{roman(n)}."
     if depth == 1:
         return f"{n}."
+    if decimal and depth in (2, 3):
+        return f"{parent}{n}."
     if depth == 2:
         letters = _LETTERS
         return f"{letters[(n - 1) % len(letters)] * ((n - 1) // len(letters) + 1)})"
     return "-"
+
+
+def part_name(n: int) -> str:
+    """``Phần thứ nhất``, ``Phần thứ hai`` … (a part of a review's report)."""
+    return f"Phần thứ {_ORDINALS[n - 1]}" if n <= len(_ORDINALS) else f"Phần {n}"
 
 
 def _heading(sec: Section, period: Period | None) -> str:
@@ -318,18 +330,26 @@ def _heading(sec: Section, period: Period | None) -> str:
 
 
 def _compose(sections: tuple[Section, ...], figures: Figures, depth: int, compiled: bool,
-             period: Period | None) -> list[Block]:
+             period: Period | None, parent: str = "") -> list[Block]:
+    """``depth``: 0 for the roman-numbered sections, -1 for a template's parts above them."""
+    template = figures.template
     blocks: list[Block] = []
     n = 0
     for sec in sections:
         paragraphs = [Block(0, "", p) for p in section_paragraphs(sec, figures, compiled)]
-        children = _compose(sec.sections, figures, depth + 1, compiled, period)
+        number = ""
+        if depth >= 0:
+            number = _number_for(depth, n + 1, parent, template.subnumbers == "decimal")
+        children = _compose(sec.sections, figures, depth + 1, compiled, period, number)
         if not paragraphs and not children:
             continue  # nothing to say: the heading is left out and the numbering closes up
         n += 1
         title = _heading(sec, period)
-        text = title.upper() if depth == 0 else title  # parts (I., II.) in capitals
-        blocks.append(Block(min(depth + 1, 3), _number_for(depth, n), text, sec.key, tuple(paragraphs + children)))
+        if depth < 0:  # a part: its name above its title, in capitals
+            blocks.append(Block(1, part_name(n), title.upper(), sec.key, tuple(paragraphs + children), part=True))
+            continue
+        text = title.upper() if depth == 0 else title  # I., II. in capitals
+        blocks.append(Block(min(depth + 1, 3), number, text, sec.key, tuple(paragraphs + children)))
     return blocks
 
 
@@ -341,8 +361,8 @@ def compose(figures: Figures, compiled: bool = False, period: Period | None = No
 
     def walk(blocks: list[Block] | tuple[Block, ...]) -> None:
         for b in blocks:
-            flat.append(Block(b.level, b.number, b.text, b.key))
+            flat.append(Block(b.level, b.number, b.text, b.key, part=b.part))
             walk(b.children)
 
-    walk(_compose(figures.template.sections, figures, 0, compiled, period))
+    walk(_compose(figures.template.sections, figures, -1 if figures.template.parts else 0, compiled, period))
     return flat

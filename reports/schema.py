@@ -231,6 +231,9 @@ class Template(_Strict):
     period_years: int | None = Field(default=None, ge=2, le=20, description="Years a multi_year review covers")
     name: str = Field(min_length=1, description="Short label shown when choosing a report")
     title: str = Field(default="BÁO CÁO")
+    parts: bool = Field(default=False, description="Top sections are parts: Phần thứ nhất, Phần thứ hai …")
+    subnumbers: Literal["letters", "decimal"] = Field(
+        default="letters", description="Below 1., 2.: a), b) or 1.1., 1.2.")
     abstract: str = Field(min_length=1, description="Trích yếu; {year} is replaced")
     sections: tuple[Section, ...] = Field(min_length=1)
     rules: tuple[Rule, ...] = ()
@@ -287,6 +290,11 @@ class Template(_Strict):
         return self
 
     @property
+    def menu_name(self) -> str:
+        """The name without a period, where a report is chosen before its period."""
+        return " ".join(self.name.replace("{period}", "").split())
+
+    @property
     def years(self) -> int:
         """How many years one period of this template covers (a multi-year review: several)."""
         return self.period_years or 1
@@ -296,7 +304,7 @@ class Template(_Strict):
         name, then the year), or the name with ``{period}`` replaced by the period's label ("Báo cáo
         sơ kết 3 năm 2022–2024 thực hiện Chỉ thị 08")."""
         if "{period}" in self.name:
-            return self.name.replace("{period}", period.label)
+            return period.with_years(self.name)
         return f"{self.name} {period.year}"
 
     def walk(self) -> Iterator[tuple[int, Section]]:

@@ -15,7 +15,7 @@ from tests.conftest import MINI_TEMPLATES
 def test_real_templates_load_and_cover_the_commune_figures():
     templates = load_templates()
     assert {"commune_half_year", "commune_annual"} <= set(templates)
-    for template in templates.values():
+    for template in (t for t in templates.values() if t.period in ("half_year", "annual")):
         keys = set(template.by_key)
         for needed in (
             "natural_area", "villages", "households", "population", "ethnic_minority_households",

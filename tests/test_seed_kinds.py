@@ -1,0 +1,71 @@
+"""Issue 12: the kinds of report the seeds hold beyond the 6-month and annual ones. The commune's
+review of several years implementing a directive (seed 000's kind): a multi-year period offered as
+"3 năm 2024–2026", two parts ("Phần thứ nhất", "Phần thứ hai") numbered I., 1., 1.1. in the Word
+file, its own abstract; filled through the console channel."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import Chat
+from tests.sample_answers import fill
+from tests.test_report_chat import documents_of, read, submit
+from tests.test_report_docx import body_paragraphs
+
+REVIEW = {
+    "natural_area": "4.840,67",
+    "villages": "4",
+    "households": "640",
+    "population": "2.210",
+    "situation_overview": "Dùng đoạn văn mẫu",
+    "briefing_conferences": "1",
+    "briefing_attendees": "82",
+    "documents_issued": "Kế hoạch số 21/KH-UBND ngày 10/02/2024 về công tác dân vận chính quyền năm 2024\n"
+                        "Kế hoạch số 15/KH-UBND ngày 05/02/2025 về công tác dân vận chính quyền năm 2025",
+    "reception_visitors": "7",
+    "petitions_received": "7",
+    "petitions_resolved": "7",
+    "dossiers_received": "3.450",
+    "dossiers_on_time": "3.440",
+    "models_total": "4",
+    "strengths": "Dùng đoạn văn mẫu",
+    "limitations": "Dùng đoạn văn mẫu",
+    "tasks": "Tiếp tục quán triệt Chỉ thị 08 đến từng cán bộ, công chức\nNhân rộng các mô hình “Dân vận khéo”",
+    "proposals": "/boqua",
+}
+
+
+async def test_a_review_of_three_years_in_two_parts(app, tmp_path):
+    app.core.files_dir = tmp_path
+    chat = Chat(app, channel="console")
+    await chat.register()
+    await chat.send("/baocaomoi")
+    menu = [c.label for c in chat.last[-1].choices]
+    assert "Báo cáo sơ kết thực hiện Chỉ thị 08" in menu  # chosen before its period
+    await chat.send(choice="tpl:commune_directive_review")
+    offered = [c.label for c in chat.last[-1].choices]
+    assert offered[0] == "3 năm 2024–2026 (15/12/2023 – 14/12/2026)"  # on 16/06/2026
+    started = await chat.send("1")
+    assert "Bắt đầu lập báo cáo sơ kết 3 năm 2024–2026 thực hiện Chỉ thị 08." in started
+    assert await fill(chat, REVIEW) >= 17
+    await submit(chat)
+    [document] = documents_of(chat)
+    doc, text = read(document.path)
+    assert "Sơ kết 3 năm 2024–2026 thực hiện Chỉ thị số 08-CT/TU ngày 25/5/2021 của Ban Thường vụ Tỉnh ủy" in text
+    paragraphs = [p.text for p in body_paragraphs(doc)]
+    headings = [t for t in paragraphs if re.match(r"^(Phần thứ |[IVX]+\. |\d+\.(\d+\.)? )", t) or t.isupper()]
+    part_one = headings.index("Phần thứ nhất")
+    assert headings[part_one + 1:part_one + 7] == [
+        "ĐÁNH GIÁ KẾT QUẢ 3 NĂM 2024–2026 THỰC HIỆN CHỈ THỊ 08",
+        "I. ĐẶC ĐIỂM TÌNH HÌNH", "II. KẾT QUẢ 3 NĂM 2024–2026 THỰC HIỆN CHỈ THỊ 08",
+        "1. Công tác lãnh đạo, chỉ đạo", "1.1. Quán triệt, triển khai Chỉ thị 08", "1.2. Văn bản lãnh đạo, chỉ đạo"]
+    assert headings.index("2. Kết quả thực hiện các nội dung") + 1 == headings.index(
+        "2.1. Tiếp công dân, giải quyết đơn thư")
+    assert "III. ĐÁNH GIÁ CHUNG" in headings and "1. Kết quả đạt được" in headings
+    part_two = headings.index("Phần thứ hai")
+    assert headings[part_two + 1:part_two + 3] == ["PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI", "I. NHIỆM VỤ, GIẢI PHÁP"]
+    centred = [p for p in body_paragraphs(doc) if p.text in ("Phần thứ nhất", "Phần thứ hai")]
+    assert all(p.alignment == 1 for p in centred)  # WD_ALIGN_PARAGRAPH.CENTER
+    assert "với 82 người tham dự" in text
+    assert "đã giải quyết 7/7 đơn, đạt 100%" in text
+    assert "1. Tiếp tục quán triệt Chỉ thị 08 đến từng cán bộ, công chức." in text
