@@ -16,6 +16,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,39 @@ async def previous_report(session: AsyncSession, report: Report) -> Report | Non
     return prev if prev is not None and prev.status == ReportStatus.submitted else None
 
 
+async def earlier_sums(session: AsyncSession, template: Template, report: Report) -> dict[str, Any] | None:
+    """For a template with cumulative figures: their sums over the unit's submitted reports of the
+    same template for the plan's earlier periods (from the template's ``since`` year on). None when
+    one of those periods has no submitted report: a total that misses a year is not written."""
+    keys = [ind.key for ind in template.indicators if ind.cumulative]
+    if not keys or template.since is None:
+        return None
+    period = Period.from_key(report.period)
+    earlier = {}
+    for other in await repo.reports_of(session, report.org_unit_id, template.key):
+        other_period = Period.from_key(other.period)
+        if (other.status == ReportStatus.submitted and other_period.year >= template.since
+                and other_period.end < period.end):
+            earlier[other.period] = other
+    yearly = period.kind in ("half_year", "second_half", "annual")  # one period a year: each must be there
+    needed = {Period(year, period.kind).key for year in range(template.since, period.year)} if yearly else set()
+    if not needed <= set(earlier):
+        return None
+    sums: dict[str, Any] = {key: 0 for key in keys}
+    for other in earlier.values():
+        values = (await report_state(session, template, other.id)).effective()
+        for key in keys:
+            if isinstance(values.get(key), (int, Decimal)):
+                sums[key] += values[key]
+    return sums
+
+
 async def load_figures(session: AsyncSession, template: Template, report: Report) -> tuple[Figures, Report | None]:
     state = await report_state(session, template, report.id)
     prev = await previous_report(session, report)
     previous = (await report_state(session, template, prev.id)).effective() if prev else None
-    return Figures(template, state.effective(), previous, state.no_figure()), prev
+    earlier = await earlier_sums(session, template, report)
+    return Figures(template, state.effective(earlier), previous, state.no_figure()), prev
 
 
 def issued_date(report: Report) -> date | None:

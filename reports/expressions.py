@@ -29,7 +29,7 @@ _CMPOPS = {
     ast.NotIn: lambda a, b: a not in b,
 }
 _FUNCS = {"len": len}
-_ATTRS = {"num", "den"}
+_ATTRS = {"num", "den", "total"}  # a pair's parts; a cumulative figure's total over the plan
 
 
 class ExpressionError(ValueError):
@@ -73,7 +73,7 @@ def _check_node(node: ast.AST) -> None:
         if not (isinstance(node.func, ast.Name) and node.func.id in _FUNCS) or node.keywords:
             raise ExpressionError("only len(...) may be called")
     if isinstance(node, ast.Attribute) and node.attr not in _ATTRS:
-        raise ExpressionError(f"attribute not allowed: .{node.attr} (only .num, .den)")
+        raise ExpressionError(f"attribute not allowed: .{node.attr} (only .num, .den, .total)")
 
 
 def evaluate(source: str, values: Mapping[str, Any]) -> Any:

@@ -4,6 +4,7 @@ fields, progress and the order of questions. Pure functions over typed values, n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Iterable, Mapping, Protocol
 
 from reports.expressions import evaluate, names_in
@@ -30,6 +31,21 @@ class StoredAnswer(Protocol):  # an answer row as storage keeps it (storage.mode
     value_type: str
 
 
+class _CountWithTotal(int):
+    total: int
+
+
+class _AmountWithTotal(Decimal):
+    total: Decimal
+
+
+def with_total(value: Any, total: Any) -> Any:
+    """``value`` (this period's figure) that also carries ``.total`` (the plan's so far)."""
+    out = _CountWithTotal(value) if isinstance(value, int) else _AmountWithTotal(value)
+    out.total = total
+    return out
+
+
 @dataclass
 class ReportState:
     template: Template
@@ -49,15 +65,18 @@ class ReportState:
                     answers[row.key] = from_json(ind.type, row.value)
         return cls(template, answers)
 
-    def effective(self) -> dict[str, Any]:
-        """Answered values of relevant indicators, then computed fields, in template order."""
+    def effective(self, earlier: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Answered values of relevant indicators, then computed fields, in template order.
+        ``earlier``: the sums of the cumulative figures over the plan's earlier periods; each such
+        figure then carries ``.total`` (this period's and the earlier ones')."""
         values: dict[str, Any] = {}
         for ind in self.template.indicators:
             if not self._relevant(ind, values):
                 continue
             value = self.answers.get(ind.key, SKIPPED)
             if not isinstance(value, _Mark) and value is not None:
-                values[ind.key] = value
+                values[ind.key] = with_total(value, value + earlier[ind.key]) if (
+                    earlier is not None and ind.cumulative and ind.key in earlier) else value
         for comp in self.template.computed:
             result = evaluate(comp.expr, values)
             if result is not None:

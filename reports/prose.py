@@ -200,6 +200,13 @@ def render_pattern(pattern: str, figures: Figures) -> str | None:
             phrase = figures.change(key)
             out.append(f", {phrase}" if phrase else "")
             continue
+        if attr == "total":  # the plan's figure so far (reports.logic.with_total)
+            total = getattr(figures.values[key], "total", None)
+            if total is None:
+                return None
+            out.append(value_text(figures.template, key, total, unit=not _unit_follows(
+                figures.template.by_key.get(key), pattern[pos:])))
+            continue
         ind = figures.template.by_key.get(key)
         text = figures.text(key, unit=attr != "raw" and not _unit_follows(ind, pattern[pos:]))
         if ind is not None and ind.type == "text":

@@ -95,9 +95,13 @@ class Indicator(_Strict):
         default="inline", description='How a list reads in the Word file: run into its sentence ("inline"), '
         'or one paragraph an item after the sentence, "- …;" ("dash") or "1. …." ("number")')
     aggregate: Aggregate | None = None  # None: the type's default (AGGREGATES_BY_TYPE)
+    cumulative: bool = Field(default=False, description="Also summed over the plan's earlier periods "
+                             "({key.total} in prose, key.total in expressions; the template's 'since')")
 
     @model_validator(mode="after")
     def _type_specific(self) -> "Indicator":
+        if self.cumulative and self.type not in ("integer", "decimal"):
+            raise ValueError("'cumulative' is only for integer and decimal figures")
         if self.aggregate is not None and self.aggregate not in AGGREGATES_BY_TYPE[self.type]:
             allowed = ", ".join(AGGREGATES_BY_TYPE[self.type])
             raise ValueError(f"'aggregate: {self.aggregate}' does not fit type {self.type} (use {allowed})")
@@ -229,6 +233,8 @@ class Template(_Strict):
     level: Literal["commune", "district", "province"] = "commune"
     period: PeriodKind
     period_years: int | None = Field(default=None, ge=2, le=20, description="Years a multi_year review covers")
+    since: int | None = Field(default=None, ge=2000, le=2100, description="First year of the plan whose "
+                              "cumulative figures add up this period's with the earlier ones")
     name: str = Field(min_length=1, description="Short label shown when choosing a report")
     title: str = Field(default="BÁO CÁO")
     parts: bool = Field(default=False, description="Top sections are parts: Phần thứ nhất, Phần thứ hai …")
@@ -246,6 +252,9 @@ class Template(_Strict):
     def _cross_checks(self) -> "Template":
         if (self.period == "multi_year") != (self.period_years is not None):
             raise ValueError("'period_years' is needed with 'period: multi_year', and only with it")
+        cumulative = {ind.key for ind in self.indicators if ind.cumulative}
+        if cumulative and self.since is None:
+            raise ValueError("cumulative figures need 'since', the first year of the plan")
         seen: set[str] = set()
         for ind in self.indicators:
             if ind.key in seen:
@@ -273,8 +282,10 @@ class Template(_Strict):
                 for name, attr in PLACEHOLDER_RE.findall(pattern):
                     if name not in seen:
                         raise ValueError(f"section '{sec.key}' prose names unknown key '{name}'")
-                    if attr not in ("", "change", "raw"):
+                    if attr not in ("", "change", "raw", "total"):
                         raise ValueError(f"section '{sec.key}' prose: unknown modifier .{attr}")
+                    if attr == "total" and name not in cumulative:
+                        raise ValueError(f"section '{sec.key}' prose: .total on '{name}', which is not cumulative")
                 _check_block_list(self, sec.key, pattern)
         for _, sec in self.walk():
             for pattern in prose_patterns(sec.compiled):

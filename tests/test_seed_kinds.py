@@ -69,3 +69,61 @@ async def test_a_review_of_three_years_in_two_parts(app, tmp_path):
     assert "với 82 người tham dự" in text
     assert "đã giải quyết 7/7 đơn, đạt 100%" in text
     assert "1. Tiếp tục quán triệt Chỉ thị 08 đến từng cán bộ, công chức." in text
+
+
+PLAN = {
+    "documents_issued": "Kế hoạch số 156/KH-UBND ngày 06/4/2025 về thực hiện Đề án 13 năm 2025",
+    "models_target": "1",
+    "models_built": "3",
+    "poverty_target": "10",
+    "poverty_reduced": "11",
+    "online_target": "50",
+    "dossiers_received": "1.200",
+    "dossiers_online": "640",
+    "tasks_notes": "Dùng đoạn văn mẫu",
+    "strengths": "Dùng đoạn văn mẫu",
+    "limitations": "Dùng đoạn văn mẫu",
+    "tasks": "Duy trì các mô hình “Dân vận khéo” đã được công nhận",
+}
+
+
+async def test_a_plans_yearly_result_targets_against_results_and_the_plan_so_far(app, tmp_path):
+    """The yearly result of a plan (seed 003's kind): each target against its result, and, from
+    the plan's first year (``since: 2025``), the figures summed over the years so far."""
+    app.core.files_dir = tmp_path
+    chat = Chat(app, channel="console")
+    await chat.register()
+    await chat.open_report("commune_plan_result", period="2025")
+    await fill(chat, PLAN)
+    await submit(chat)
+    [first] = documents_of(chat)
+    _doc, text = read(first.path)
+    assert "Kết quả thực hiện Đề án số 13-ĐA/TU ngày 10/10/2022 của Ban Thường vụ Tỉnh ủy" in text
+    assert "Trong năm, xã xây dựng được 3 mô hình “Dân vận khéo”, đạt 300% chỉ tiêu của năm (1 mô hình)." in text
+    assert "Từ khi triển khai Đề án 13 đến nay, xã đã xây dựng 3 mô hình, đạt 300%" in text  # the first year
+
+    await chat.open_report("commune_plan_result", period="2026")
+    await fill(chat, {**PLAN, "documents_issued": "Kế hoạch số 20/KH-UBND ngày 10/02/2026 về thực hiện Đề án 13",
+                      "models_built": "4", "poverty_target": "5", "poverty_reduced": "3", "dossiers_online": "540"})
+    await submit(chat)
+    [second] = documents_of(chat)
+    _doc, text = read(second.path)
+    assert "Trong năm, xã xây dựng được 4 mô hình “Dân vận khéo”, đạt 400% chỉ tiêu của năm (1 mô hình)." in text
+    # 3 + 4 models against 1 + 1 as the plan's targets so far
+    assert "Từ khi triển khai Đề án 13 đến nay, xã đã xây dựng 7 mô hình, đạt 350% chỉ tiêu đề ra cho giai đoạn (2 mô hình)." in text
+    assert "Số hộ nghèo giảm 3 hộ, đạt 60% chỉ tiêu của năm (5 hộ)." in text
+    assert "Lũy kế từ khi triển khai, số hộ nghèo đã giảm 14 hộ, đạt 93,33% chỉ tiêu." in text
+    assert "Tỷ lệ hồ sơ giải quyết trực tuyến đạt 45% (540 hồ sơ trên tổng số 1.200 hồ sơ), chưa đạt chỉ tiêu 50% đề ra." in text
+
+
+async def test_a_total_that_would_miss_a_year_is_not_written(app, tmp_path):
+    app.core.files_dir = tmp_path
+    chat = Chat(app, channel="console")
+    await chat.register()
+    await chat.open_report("commune_plan_result", period="2026")  # 2025 was never reported
+    await fill(chat, PLAN)
+    await submit(chat)
+    [document] = documents_of(chat)
+    _doc, text = read(document.path)
+    assert "Trong năm, xã xây dựng được 3 mô hình" in text
+    assert "Từ khi triển khai" not in text and "Lũy kế" not in text

@@ -15,7 +15,7 @@ from tests.conftest import MINI_TEMPLATES
 def test_real_templates_load_and_cover_the_commune_figures():
     templates = load_templates()
     assert {"commune_half_year", "commune_annual"} <= set(templates)
-    for template in (t for t in templates.values() if t.period in ("half_year", "annual")):
+    for template in (templates["commune_half_year"], templates["commune_annual"]):
         keys = set(template.by_key)
         for needed in (
             "natural_area", "villages", "households", "population", "ethnic_minority_households",
@@ -78,6 +78,16 @@ def _mini() -> dict:
         (lambda d: d["sections"][1]["prose"].append("Có {nothing} đơn."),
          "prose names unknown key 'nothing'"),
         (lambda d: d.update(colour="red"), "bad.yaml: colour: Extra inputs are not permitted"),
+        # issue 12's additions: multi-year reviews, cumulative figures, period kinds
+        (lambda d: d.update(period="multi_year"), "'period_years' is needed with 'period: multi_year'"),
+        (lambda d: d.update(period_years=3), "'period_years' is needed with 'period: multi_year', and only"),
+        (lambda d: d.update(period="fortnight"), "bad.yaml: period: Input should be"),
+        (lambda d: d["sections"][1]["indicators"][0].update(cumulative=True),
+         "cumulative figures need 'since'"),
+        (lambda d: (d.update(since=2025), d["sections"][1]["prose"].append("Lũy kế {received.total}.")),
+         "prose: .total on 'received', which is not cumulative"),
+        (lambda d: d["sections"][2]["indicators"][0].update(cumulative=True),
+         "'cumulative' is only for integer and decimal figures"),
     ],
 )
 def test_bad_template_is_rejected_naming_file_key_and_problem(tmp_path, mutate, expected):
