@@ -156,7 +156,7 @@ async def build_file(
     today = vn_today(now)
     period = Period.from_key(report.period)
     closing = closing_sentence(abstract_of(template.abstract, period), issuer_of(org.name))
-    context = build_context(figures, period, settings_flow.letterhead_for(org, parent), issued, today,
+    context = build_context(figures, period, settings_flow.letterhead_for(org, parent, template.symbol), issued, today,
                             closing=closing)
     problem = await asyncio.to_thread(write_docx, context, out, layout or settings_flow.layout_path(org),
                                       layout is None)

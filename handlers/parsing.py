@@ -224,6 +224,13 @@ def _parse_field(field: ItemField, text: str) -> Any:
         if value != value.to_integral_value():
             raise AnswerError(_("Please enter a whole number, without decimals."))
         return int(value)
+    if field.type == "year":
+        if not re.fullmatch(r"(?:năm\s+)?\d{4}", text.strip(), re.IGNORECASE):
+            raise AnswerError(_("Please write the year in four digits, e.g. 2025."))
+        year = int(text.strip()[-4:])
+        if not 2000 <= year <= 2100:
+            raise AnswerError(_("Please write a year between 2000 and 2100."))
+        return year
     if field.type == "choice":
         return parse_choice(field, text)
     return text

@@ -59,6 +59,8 @@ def _sample_item(ind: Indicator, period: Period, i: int) -> dict[str, Any]:
             item[f.key] = (period.start + timedelta(days=40 + 30 * i)).isoformat()
         elif f.type == "integer":
             item[f.key] = i + 1
+        elif f.type == "year":
+            item[f.key] = period.start.year + 1 + i
         else:
             item[f.key] = _example(f.label, r"[;)]") or _example(ind.hint) or f"{f.label} {i + 1}"
     return item

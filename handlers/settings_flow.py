@@ -100,8 +100,12 @@ def effective(org: OrgUnit, parent: OrgUnit | None) -> dict:
     return values
 
 
-def letterhead_for(org: OrgUnit, parent: OrgUnit | None) -> Letterhead:
+def letterhead_for(org: OrgUnit, parent: OrgUnit | None, template_symbol: str | None = None) -> Letterhead:
+    """The unit's letterhead; ``template_symbol``: the report template's own document symbol, used
+    unless the unit set one."""
     s = effective(org, parent)
+    if template_symbol and not (org.settings or {}).get("doc_symbol"):
+        s["doc_symbol"] = template_symbol
     issuing = s["issuing_body"]
     issuing = [issuing] if isinstance(issuing, str) else list(issuing)
     signer = [s["authority"], s["signer_role"], s["signer_title"]]

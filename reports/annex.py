@@ -1,10 +1,12 @@
-"""The annex table of a compiled report, appended to a rendered Word file with python-docx: a new
-landscape A4 section after the signature, its title, and a bordered table (a header row repeated
-on every page, one row a unit, the totals row in bold)."""
+"""Tables in a rendered Word file, with python-docx: the annex of a compiled report (a new landscape
+A4 section after the signature, its title, and a bordered table: a header row repeated on every
+page, one row a unit, the totals row in bold), and the body's tables (a list answered as a table,
+put where the layout printed its marker paragraph)."""
 
 from __future__ import annotations
 
 import copy
+import re
 
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -13,7 +15,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from reports.prose import table_marker
+
 FONT = "Times New Roman"
+_FIGURE = re.compile(r"[\d.,%/\s]+|—")  # a figure, set to the right in its cell
 SIZE = Pt(11)
 
 
@@ -112,3 +117,35 @@ def append_annex(doc, annex) -> None:  # noqa: ANN001 - a python-docx Document, 
         table._tbl.remove(proto._tr)
     if annex.total:
         _fill(table.add_row(), ("", *annex.total), widths, bold=True)
+
+
+def place_tables(doc, tables) -> None:  # noqa: ANN001 - a python-docx Document, [(header, rows)]
+    """Each body table where its marker paragraph is: bordered, the header in bold and repeated on
+    every page, the first column (a year, say) centred and the figures on the right."""
+    markers = {table_marker(n): n for n in range(1, len(tables) + 1)}
+    section = doc.sections[0]
+    width = section.page_width - section.left_margin - section.right_margin
+    for paragraph in list(doc.paragraphs):
+        n = markers.get(paragraph.text.strip())
+        if n is None:
+            continue
+        header, rows = tables[n - 1]
+        table = doc.add_table(rows=1, cols=len(header))
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        _borders(table)
+        table.autofit = False
+        widths = [int(width / len(header))] * len(header)
+        for cell, text, w in zip(table.rows[0].cells, header, widths):
+            cell.width = w
+            _cell(cell, text, bold=True)
+        _repeat_header(table.rows[0])
+        for values in rows:
+            row = table.add_row()
+            for i, (cell, text, w) in enumerate(zip(row.cells, values, widths)):
+                cell.width = w
+                align = (WD_ALIGN_PARAGRAPH.CENTER if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT
+                         if _FIGURE.fullmatch(text) else WD_ALIGN_PARAGRAPH.LEFT)
+                _cell(cell, text, align=align)
+        paragraph._p.addprevious(table._tbl)
+        for run in list(paragraph.runs):  # the marker's paragraph stays, empty, as the space under the table
+            run._r.getparent().remove(run._r)

@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from reports.formatting import date_line
 from reports.periods import Period
-from reports.prose import compose
+from reports.prose import compose, table_marker
 
 if TYPE_CHECKING:  # pragma: no cover - docxtpl, python-docx, lxml and Jinja are imported when a file is built
     from docxtpl import DocxTemplate
@@ -201,7 +201,13 @@ def build_context(
     template = figures.template
     abstract = (template.compiled_abstract or template.abstract) if compiled else template.abstract
     body = [{"level": 0, "number": "", "text": p, "key": "", "part": False} for p in opening]
-    body += [b.as_context() for b in compose(figures, compiled=compiled, period=period)]
+    tables: list[tuple[list[str], list[list[str]]]] = []
+    for block in compose(figures, compiled=compiled, period=period):
+        item = block.as_context()
+        if block.table is not None:  # a paragraph holding the table's marker (reports.annex.place_tables)
+            tables.append((list(block.table.header), [list(row) for row in block.table.rows]))
+            item["text"] = table_marker(len(tables))
+        body.append(item)
     if closing:
         body.append({"level": 0, "number": "", "text": closing, "key": "", "part": False})
     for item in body:
@@ -220,6 +226,7 @@ def build_context(
         "signer_name": _one_line(letterhead.signer_name),
         "recipients": recipient_lines(letterhead.recipients),
         "draft": issued is None,
+        "tables": tables,
     }
     context = _clean(context)
     if annex is not None:
@@ -289,6 +296,10 @@ def render_docx(context: dict[str, Any], out: Path | IO[bytes], layout: Path | N
     except etree.XMLSyntaxError as exc:
         raise LayoutError(f"{layout.name}: the tags break the Word XML ({exc})") from None
     keep_together(tpl.docx)
+    if context.get("tables"):
+        from reports.annex import place_tables
+
+        place_tables(tpl.docx, context["tables"])
     annex = context.get(ANNEX_KEY)
     if annex is not None:
         from reports.annex import append_annex  # python-docx only; kept apart from the layout logic

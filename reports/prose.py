@@ -27,7 +27,7 @@ from reports.formatting import fmt_number, fmt_percent
 from reports.periods import Period
 from reports.expressions import evaluate
 from reports.schema import PLACEHOLDER_RE, Computed, Indicator, Prose, Section, Template, block_list
-from reports.values import Pair, display, display_item
+from reports.values import Pair, display, display_item, item_texts
 
 SAME_PERIOD = "so với cùng kỳ năm trước"
 _END_PUNCT = tuple(".!?…")
@@ -68,6 +68,7 @@ class Block:
     key: str = ""  # the section key, for headings
     children: tuple["Block", ...] = field(default=(), compare=False, repr=False)
     part: bool = False  # a part's heading ("Phần thứ nhất" above its title, centred)
+    table: "Table | None" = None  # a table in the body (a paragraph of its own)
 
     def as_context(self) -> dict[str, Any]:
         return {"level": self.level, "number": self.number, "text": self.text, "key": self.key, "part": self.part}
@@ -237,9 +238,25 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def list_paragraphs(ind: Indicator, items: list[Any]) -> list[str]:
+@dataclass(frozen=True)
+class Table:
+    """A list answered as a table in the body: the fields' labels, then one row an item."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def table_marker(n: int) -> str:
+    """The text of the body paragraph the ``n``-th table takes the place of (reports.annex.place_tables)."""
+    return f"[[bảng {n}]]"
+
+
+def list_paragraphs(ind: Indicator, items: list[Any]) -> list["str | Table"]:
     """A list one paragraph an item, as the office writes it: ``- Kế hoạch số …;`` with a full stop
-    after the last (``dash``), or ``1. Đẩy mạnh ….`` (``number``)."""
+    after the last (``dash``), or ``1. Đẩy mạnh ….`` (``number``); or one table (``table``)."""
+    if ind.list_style == "table":
+        header = tuple(f.label.split(" (")[0] for f in ind.fields)
+        return [Table(header, tuple(item_texts(ind, item) for item in items))]
     texts = [_capital(" ".join(display_item(ind, item).split()).rstrip(" .;,")) for item in items]
     texts = [t for t in texts if t]
     if ind.list_style == "number":
@@ -258,7 +275,7 @@ def chosen(item: Prose, figures: Figures) -> str | None:
     return (item.text if holds else item.otherwise) or None
 
 
-def section_paragraphs(section: Section, figures: Figures, compiled: bool = False) -> list[str]:
+def section_paragraphs(section: Section, figures: Figures, compiled: bool = False) -> list["str | Table"]:
     """The paragraphs of one section (not its subsections), in pattern order; ``compiled``: its
     sentences for the compiled report across units (``Section.compiled``)."""
     paragraphs: list[str] = []
@@ -343,7 +360,8 @@ def _compose(sections: tuple[Section, ...], figures: Figures, depth: int, compil
     blocks: list[Block] = []
     n = 0
     for sec in sections:
-        paragraphs = [Block(0, "", p) for p in section_paragraphs(sec, figures, compiled)]
+        paragraphs = [Block(0, "", p) if isinstance(p, str) else Block(0, "", "", table=p)
+                      for p in section_paragraphs(sec, figures, compiled)]
         number = ""
         if depth >= 0:
             number = _number_for(depth, n + 1, parent, template.subnumbers == "decimal")
@@ -368,7 +386,7 @@ def compose(figures: Figures, compiled: bool = False, period: Period | None = No
 
     def walk(blocks: list[Block] | tuple[Block, ...]) -> None:
         for b in blocks:
-            flat.append(Block(b.level, b.number, b.text, b.key, part=b.part))
+            flat.append(Block(b.level, b.number, b.text, b.key, part=b.part, table=b.table))
             walk(b.children)
 
     walk(_compose(figures.template.sections, figures, -1 if figures.template.parts else 0, compiled, period))

@@ -59,7 +59,7 @@ class ItemField(_Strict):
 
     key: str = Field(pattern=KEY_RE)
     label: str = Field(min_length=1)
-    type: Literal["text", "date", "integer", "choice"] = "text"
+    type: Literal["text", "date", "integer", "year", "choice"] = "text"
     required: bool = True
     choices: tuple[Choice, ...] = ()
 
@@ -91,9 +91,10 @@ class Indicator(_Strict):
     max_length: int = Field(default=10_000, gt=0)
     max_items: int = Field(default=50, gt=0)
     item_format: str | None = None
-    list_style: Literal["inline", "dash", "number"] = Field(
+    list_style: Literal["inline", "dash", "number", "table"] = Field(
         default="inline", description='How a list reads in the Word file: run into its sentence ("inline"), '
-        'or one paragraph an item after the sentence, "- …;" ("dash") or "1. …." ("number")')
+        'or one paragraph an item after the sentence, "- …;" ("dash") or "1. …." ("number"), or a table '
+        'of one row an item, one column a field ("table": figures per year in a review, say)')
     aggregate: Aggregate | None = None  # None: the type's default (AGGREGATES_BY_TYPE)
     cumulative: bool = Field(default=False, description="Also summed over the plan's earlier periods "
                              "({key.total} in prose, key.total in expressions; the template's 'since')")
@@ -241,6 +242,8 @@ class Template(_Strict):
     subnumbers: Literal["letters", "decimal"] = Field(
         default="letters", description="Below 1., 2.: a), b) or 1.1., 1.2.")
     abstract: str = Field(min_length=1, description="Trích yếu; {year} is replaced")
+    symbol: str | None = Field(default=None, pattern=r"^[A-ZĐ][A-ZĐ0-9]*(?:[/-][A-ZĐ0-9]+)+$", max_length=24,
+                               description="The report's own document symbol (BC-BCĐ), else the unit's")
     sections: tuple[Section, ...] = Field(min_length=1)
     rules: tuple[Rule, ...] = ()
     computed: tuple[Computed, ...] = ()

@@ -60,7 +60,12 @@ def _item_text(field: ItemField, raw: Any) -> str:
         return {c.id: c.label for c in field.choices}.get(raw, str(raw))
     if field.type == "integer":
         return fmt_number(raw, 0)
-    return str(raw)
+    return str(raw)  # a year (2025, not 2.025) or a text
+
+
+def item_texts(indicator: Indicator, item: dict[str, Any]) -> tuple[str, ...]:
+    """An item's fields as they read, one text a field (a table's row)."""
+    return tuple(_item_text(f, item.get(f.key)) for f in indicator.fields)
 
 
 def display_item(indicator: Indicator, item: dict[str, Any]) -> str:

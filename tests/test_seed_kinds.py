@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from docx.oxml.ns import qn
+
 from tests.conftest import Chat
 from tests.sample_answers import fill
 from tests.test_report_chat import documents_of, read, submit
@@ -28,6 +30,7 @@ REVIEW = {
     "dossiers_received": "3.450",
     "dossiers_on_time": "3.440",
     "models_total": "4",
+    "yearly_figures": "2024; 2; 3; 1.100; 1\n2025; 3; 2; 1.150; 1\n2026; 2; 2; 1.200; 2",
     "strengths": "Dùng đoạn văn mẫu",
     "limitations": "Dùng đoạn văn mẫu",
     "tasks": "Tiếp tục quán triệt Chỉ thị 08 đến từng cán bộ, công chức\nNhân rộng các mô hình “Dân vận khéo”",
@@ -66,6 +69,18 @@ async def test_a_review_of_three_years_in_two_parts(app, tmp_path):
     assert headings[part_two + 1:part_two + 3] == ["PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI", "I. NHIỆM VỤ, GIẢI PHÁP"]
     centred = [p for p in body_paragraphs(doc) if p.text in ("Phần thứ nhất", "Phần thứ hai")]
     assert all(p.alignment == 1 for p in centred)  # WD_ALIGN_PARAGRAPH.CENTER
+    assert "3. Một số chỉ tiêu qua từng năm" in headings
+    # the figures per year: a table right after its sentence, one row a year
+    body = list(doc.element.body.iterchildren())
+    texts = ["".join(t.text or "" for t in el.iter(qn("w:t"))) for el in body]
+    intro = texts.index("Kết quả một số chỉ tiêu qua từng năm như sau:")
+    assert body[intro + 1].tag.endswith("}tbl")
+    [table] = [t for t in doc.tables if t.rows[0].cells[0].text == "Năm"]
+    assert [c.text for c in table.rows[0].cells] == ["Năm", "Lượt công dân được tiếp", "Đơn thư tiếp nhận",
+                                                    "Hồ sơ tiếp nhận", "Mô hình “Dân vận khéo”"]
+    assert [[c.text for c in row.cells] for row in table.rows[1:]] == [
+        ["2024", "2", "3", "1.100", "1"], ["2025", "3", "2", "1.150", "1"], ["2026", "2", "2", "1.200", "2"]]
+    assert "[[bảng" not in text
     assert "với 82 người tham dự" in text
     assert "đã giải quyết 7/7 đơn, đạt 100%" in text
     assert "1. Tiếp tục quán triệt Chỉ thị 08 đến từng cán bộ, công chức." in text

@@ -152,3 +152,19 @@ def test_progress_and_missing_required():
     assert (done, total) == (4, 9)
     missing = {i.key for i in state.missing_required()}
     assert missing == {"level", "cultural", "strengths"}
+
+
+def test_a_templates_own_document_symbol_unless_the_unit_set_one(tmp_path):
+    from handlers.settings_flow import letterhead_for
+    from storage.models import OrgUnit
+
+    plain = OrgUnit(code="XA_A", name="Xã A", kind="commune", settings={})
+    own = OrgUnit(code="XA_B", name="Xã B", kind="commune", settings={"doc_symbol": "BC-VP"})
+    assert letterhead_for(plain, None).doc_symbol == "BC-UBND"
+    assert letterhead_for(plain, None, "BC-BCĐ").doc_symbol == "BC-BCĐ"
+    assert letterhead_for(own, None, "BC-BCĐ").doc_symbol == "BC-VP"
+    data = _mini()
+    data["symbol"] = "bc ubnd"
+    with pytest.raises(TemplateError) as err:
+        load_template(_write(tmp_path, data))
+    assert "symbol" in str(err.value)
