@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from pathlib import Path
+
 import typer
 
 from bot.settings import Settings
@@ -51,13 +53,20 @@ def migrate() -> None:
 
 
 @app.command("check-templates")
-def check_templates() -> None:
-    """Load and validate every report template; print what each one holds."""
-    from reports.schema import TEMPLATES_DIR, TemplateError, load_templates
+def check_templates(
+    files: list[Path] = typer.Argument(None, help="YAML files to check before they are installed (default: "
+                                       "the templates in use)."),
+) -> None:
+    """Load and validate report templates; print what each one holds, or each problem with its file,
+    line and item."""
+    from reports.schema import TEMPLATES_DIR, TemplateError, load_template, load_templates
 
     settings = Settings()
     try:
-        templates = load_templates(settings.templates_dir or TEMPLATES_DIR)
+        if files:
+            templates = {str(f): load_template(f) for f in files}
+        else:
+            templates = load_templates(settings.templates_dir or TEMPLATES_DIR)
     except TemplateError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None

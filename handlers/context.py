@@ -24,7 +24,7 @@ from storage import repo
 from storage.models import Conversation, Report, User
 
 
-KEPT = ("locale", "throttle", "answered", "listed", "carried")  # what a conversation keeps from one mode to the next
+KEPT = ("locale", "throttle", "answered", "listed", "carried", "below")  # what a conversation keeps from one mode to the next
 
 
 class Mode(str, Enum):
@@ -128,20 +128,31 @@ class Ctx:
 
     def ask(self, state: ReportState, key: str, editing: bool = False) -> Outgoing:
         """Show question ``key`` and wait for its answer."""
-        out = screens.question(state, key, editing=editing, previous=self.previous_answer(state, key))
+        out = screens.question(state, key, editing=editing, previous=self.previous_answer(state, key),
+                               compiled_from=self.offered_from_below(key))
         self.set_mode(Mode.question, key=key, editing=editing, choices=out.choices,
                       seen=answer_mark(state, key))
         return out
 
     def previous_answer(self, state: ReportState, key: str) -> Any:
-        """Last period's answer to ``key``, offered to keep while the question is unanswered (noted
-        when this report was opened, see ``handlers.starting``); None when there is none."""
-        carried = self.conv.data.get("carried") or {}
-        if carried.get("report") != self.conv.report_id or key in state.answers:
+        """The answer offered to keep while ``key`` is unanswered: the figure compiled from the units
+        below, else last period's answer (both noted when this report was opened, see
+        ``handlers.starting``); None when there is none."""
+        if key in state.answers:
             return None
-        raw = (carried.get("values") or {}).get(key)
         ind = state.template.by_key.get(key)
-        return None if raw is None or ind is None else from_json(ind.type, raw)
+        for source in (self.conv.data.get("below") or {}, self.conv.data.get("carried") or {}):
+            raw = (source.get("values") or {}).get(key) if source.get("report") == self.conv.report_id else None
+            if raw is not None and ind is not None:
+                return from_json(ind.type, raw)
+        return None
+
+    def offered_from_below(self, key: str) -> str | None:
+        """How many units below the offered figure of ``key`` was compiled from ("8/10 xã"), if it was."""
+        below = self.conv.data.get("below") or {}
+        if below.get("report") == self.conv.report_id and key in (below.get("values") or {}):
+            return below.get("from", "")
+        return None
 
     def carried_from(self) -> str:
         return (self.conv.data.get("carried") or {}).get("from", "")

@@ -32,7 +32,10 @@ def _section_path(template: Template, key: str) -> str:
     return template.section_of(key).title
 
 
-def question(state: ReportState, key: str, *, editing: bool = False, previous: Any = None) -> Outgoing:
+def question(state: ReportState, key: str, *, editing: bool = False, previous: Any = None,
+             compiled_from: str | None = None) -> Outgoing:
+    """``previous``: an answer offered to keep, last period's or (``compiled_from``: "8/10 xã") the
+    figure compiled from the units below."""
     template = state.template
     ind = template.by_key[key]
     keys = state.possible_keys()  # a total that does not jump up as skip logic opens questions
@@ -71,7 +74,11 @@ def question(state: ReportState, key: str, *, editing: bool = False, previous: A
         lines += ["", _("Standard paragraph:"), f"«{ind.standard}»", "",
                   _("Choose 1 to use it as it is, or send your own text (you may copy it, edit it and send it back).")]
         choices = [Choice(encode("std"), _("Use the standard paragraph"))]
-    if previous is not None:
+    if previous is not None and compiled_from is not None:
+        lines += ["", _("Compiled from the units below ({reporting} submitted): {value}").format(
+            reporting=compiled_from, value=answer_text(ind, previous)),
+                  _("{keep} keeps it; or send another figure.").format(keep=cmd("keep"))]
+    elif previous is not None:
         lines += ["", _("Last period: {value}").format(value=answer_text(ind, previous)),
                   _("{keep} keeps it, {section} keeps every answer of this section from last period; or send a "
                     "new answer.").format(keep=cmd("keep"), section=cmd("keepsection"))]

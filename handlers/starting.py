@@ -3,7 +3,9 @@ existing report (reusing the commune's profile answers), and continuing where th
 
 from __future__ import annotations
 
-from handlers import menu, review
+from decimal import Decimal
+
+from handlers import menu, overview, review
 from handlers.choices import decode, encode
 from handlers.commands import cmd
 from handlers.context import Ctx, Mode
@@ -12,6 +14,7 @@ from reports.formatting import fmt_date
 from reports.i18n import _
 from reports.periods import Period, selectable
 from reports.schema import Template
+from reports.values import to_json
 from storage import access, repo
 from storage.models import OrgUnit, Report, ReportStatus
 
@@ -76,6 +79,7 @@ async def open_period(ctx: Ctx, period_key: str) -> list[Outgoing]:
     ctx.conv.report_id = report.id
     ctx.conv.history = []
     carried = await _note_carried(ctx, report, template)
+    below = await _note_below(ctx, report, template)
     state = await ctx.state(report)
     name = ctx.report_name(report)
     out = [Outgoing(_("Starting the {name}.").format(name=name[:1].lower() + name[1:]))]
@@ -83,9 +87,30 @@ async def open_period(ctx: Ctx, period_key: str) -> list[Outgoing]:
         out.append(Outgoing(_("{n} answers of {earlier} can be kept as they are: at each of those questions, "
                               "{keep} keeps the answer and {section} the whole section's.").format(
             n=carried, earlier=ctx.carried_from(), keep=cmd("keep"), section=cmd("keepsection"))))
+    if below:
+        out.append(Outgoing(_("{n} figures are compiled from the reports of the units below ({reporting} "
+                              "submitted): at each of those questions, {keep} keeps the compiled figure.").format(
+            n=below, reporting=ctx.conv.data["below"]["from"], keep=cmd("keep"))))
     first = state.next_key(None)
     out.append(ctx.ask(state, first) if first else review.show(ctx, state)[0])
     return out
+
+
+async def _note_below(ctx: Ctx, report: Report, template: Template) -> int:
+    """For a template whose figures come from the units below (``Template.below``): note, with the
+    conversation, the compiled figure of each ``from_below`` question, from the reports the units
+    below submitted for the same period. Returns how many."""
+    below = ctx.templates.get(template.below or "")
+    if below is None:
+        return 0
+    tree = await access.load_tree(ctx.session)
+    compiled = await overview.compile_below(ctx.session, tree, report.org_unit_id, below, Period.from_key(report.period))
+    values = {ind.key: to_json(ind.type, compiled.values[ind.from_below]) for ind in template.indicators
+              if ind.from_below and isinstance(compiled.values.get(ind.from_below), (int, Decimal))}
+    if values:
+        ctx.conv.data = {**ctx.conv.data, "below": {"report": report.id, "from": compiled.values["reporting"],
+                                                     "values": values}}
+    return len(values)
 
 
 async def _note_carried(ctx: Ctx, report: Report, template: Template) -> int:

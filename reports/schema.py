@@ -96,6 +96,8 @@ class Indicator(_Strict):
         'or one paragraph an item after the sentence, "- …;" ("dash") or "1. …." ("number"), or a table '
         'of one row an item, one column a field ("table": figures per year in a review, say)')
     aggregate: Aggregate | None = None  # None: the type's default (AGGREGATES_BY_TYPE)
+    from_below: str | None = Field(default=None, pattern=KEY_RE, description="The key, in the template of the "
+                                   "units below (Template.below), whose compiled figure is offered as the answer")
     cumulative: bool = Field(default=False, description="Also summed over the plan's earlier periods "
                              "({key.total} in prose, key.total in expressions; the template's 'since')")
 
@@ -103,6 +105,8 @@ class Indicator(_Strict):
     def _type_specific(self) -> "Indicator":
         if self.cumulative and self.type not in ("integer", "decimal"):
             raise ValueError("'cumulative' is only for integer and decimal figures")
+        if self.from_below and self.type not in ("integer", "decimal"):
+            raise ValueError("'from_below' is only for integer and decimal figures")
         if self.aggregate is not None and self.aggregate not in AGGREGATES_BY_TYPE[self.type]:
             allowed = ", ".join(AGGREGATES_BY_TYPE[self.type])
             raise ValueError(f"'aggregate: {self.aggregate}' does not fit type {self.type} (use {allowed})")
@@ -234,6 +238,8 @@ class Template(_Strict):
     level: Literal["commune", "district", "province"] = "commune"
     period: PeriodKind
     period_years: int | None = Field(default=None, ge=2, le=20, description="Years a multi_year review covers")
+    below: str | None = Field(default=None, pattern=KEY_RE, description="The template the units below fill "
+                              "in for the same period: its compiled figures are offered (Indicator.from_below)")
     since: int | None = Field(default=None, ge=2000, le=2100, description="First year of the plan whose "
                               "cumulative figures add up this period's with the earlier ones")
     name: str = Field(min_length=1, description="Short label shown when choosing a report")
@@ -255,6 +261,8 @@ class Template(_Strict):
     def _cross_checks(self) -> "Template":
         if (self.period == "multi_year") != (self.period_years is not None):
             raise ValueError("'period_years' is needed with 'period: multi_year', and only with it")
+        if any(ind.from_below for ind in self.indicators) and self.below is None:
+            raise ValueError("'from_below' needs the template's 'below', the template of the units below")
         cumulative = {ind.key for ind in self.indicators if ind.cumulative}
         if cumulative and self.since is None:
             raise ValueError("cumulative figures need 'since', the first year of the plan")
@@ -448,7 +456,41 @@ def _describe_loc(data: Any, loc: tuple[Any, ...]) -> str:
     return "".join(parts).lstrip(".") or "(top level)"
 
 
+def _line_of(path: Path, loc: tuple[Any, ...], msg: str) -> int | None:
+    """The line (1-based) of ``path`` a problem is at: the node at ``loc``, or for a problem of the
+    whole template that names a key (``'area'``), the line defining that key. None when the file
+    pulls in another one (its items are not all in this file) or nothing is found."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    if node is None or "\ninclude:" in "\n" + text:
+        return None
+    found = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = [v for k, v in node.value if k.value == part]
+            if not match:
+                break
+            found = node = match[0]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            found = node = node.value[part]
+        else:
+            break
+    if found is not None:
+        return found.start_mark.line + 1
+    named = re.search(r"'([a-z][a-z0-9_]*)'", msg)
+    if named:
+        for n, line in enumerate(text.splitlines(), start=1):
+            if re.match(rf"\s*-?\s*key:\s*{named[1]}\s*$", line):
+                return n
+    return None
+
+
 def load_template(path: Path) -> Template:
+    """A template from its YAML file, checked; the problems (``TemplateError``) name the file, the
+    line where one can be told, the item (by its key) and what is wrong."""
     path = Path(path)
     data = _merge_includes(path, _read_yaml(path))
     data = _substitute(data, dict(data.pop("variables", None) or {}))
@@ -458,7 +500,8 @@ def load_template(path: Path) -> Template:
         problems = []
         for err in exc.errors():
             msg = err["msg"].removeprefix("Value error, ")
-            problems.append(f"{path.name}: {_describe_loc(data, err['loc'])}: {msg}")
+            line = _line_of(path, tuple(err["loc"]), msg)
+            problems.append(f"{path.name}: {_describe_loc(data, err['loc'])}: {msg}" + (f" (line {line})" if line else ""))
         raise TemplateError("\n".join(problems)) from None
 
 
@@ -473,5 +516,16 @@ def load_templates(directory: Path = TEMPLATES_DIR) -> dict[str, Template]:
         templates[template.key] = template
     if not templates:
         raise TemplateError(f"{directory}: no report template found")
+    for template in templates.values():  # figures taken from the units below: their template must hold them
+        if template.below is None:
+            continue
+        below = templates.get(template.below)
+        if below is None or below.period != template.period:
+            raise TemplateError(f"{template.key}: below: '{template.below}' is not a template of the same period kind")
+        for ind in template.indicators:
+            if ind.from_below and ind.from_below not in below.by_key and ind.from_below not in {
+                    c.key for c in below.computed}:
+                raise TemplateError(f"{template.key}: indicator '{ind.key}': from_below: '{below.key}' has no "
+                                    f"'{ind.from_below}'")
     order = {kind: n for n, kind in enumerate(PERIOD_KINDS)}
     return dict(sorted(templates.items(), key=lambda kv: (order[kv[1].period], kv[0])))

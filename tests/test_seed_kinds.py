@@ -142,3 +142,45 @@ async def test_a_total_that_would_miss_a_year_is_not_written(app, tmp_path):
     _doc, text = read(document.path)
     assert "Trong năm, xã xây dựng được 3 mô hình" in text
     assert "Từ khi triển khai" not in text and "Lũy kế" not in text
+
+
+async def test_a_district_review_offers_the_figures_compiled_from_the_communes(app, tmp_path):
+    """The district's one-year review of a regulation (seed 002's kind): its figures are compiled
+    from the annual reports its communes submitted (Xã An and Xã Bình; Xã Cao's is a draft), each
+    offered to keep at its question; the district's own answers stay its own."""
+    from reports.logic import ReportState
+    from storage import repo
+    from storage.models import Role
+    from tests.supervisor_support import COMMUNES, build_province, typed_values
+
+    ids = await build_province(app, "commune_annual", "2026")
+    commune = app.templates["commune_annual"]
+    expected = {}  # the communes' typed answers, parsed as the chat parses them, summed
+    for key, figure in (("reception_sessions_total", "reception_sessions"), ("petitions_received", "petitions_received"),
+                        ("dialogues", "dialogues")):
+        expected[figure] = sum(ReportState(commune, typed_values(commune, COMMUNES[code][3])).effective()[key]
+                               for code in ("XA_AN", "XA_BINH"))
+    async with app.sessions() as s, s.begin():
+        invite = await repo.create_invite(s, "ILTOFFICER", ids["LAM_THAO"], Role.officer)
+        await repo.register(s, invite, "console", "o_LAM_THAO", "o_LAM_THAO", "Cán bộ Huyện Lâm Thao")
+    app.core.files_dir = tmp_path
+    chat = Chat(app, "o_LAM_THAO", channel="console")
+    await chat.send("/baocaomoi")
+    assert [c.label for c in chat.last[-1].choices] == ["Báo cáo sơ kết thực hiện Quy chế công tác dân vận"]
+    await chat.send(choice="tpl:district_regulation_review")
+    opened = await chat.send(choice="per:2026")
+    assert "Có 7 số liệu được tổng hợp từ báo cáo của các đơn vị cấp dưới (2/3 xã đã nộp)" in opened
+    await chat.send("Kế hoạch số 45/KH-UBND ngày 20/02/2026 về thực hiện Quy chế công tác dân vận năm 2026")
+    for _ in range(7):  # every compiled figure: shown, then kept as it is
+        question = chat.last[-1].text
+        assert "Tổng hợp từ cấp dưới (2/3 xã đã nộp):" in question, question
+        await chat.send("/giunguyen")
+    await fill(chat, {"results_notes": "/boqua", "assessment_text": "Dùng đoạn văn mẫu",
+                      "tasks": "Tiếp tục quán triệt Quy chế đến các chi bộ"})
+    await submit(chat)
+    [document] = documents_of(chat)
+    _doc, text = read(document.path)
+    assert "Sơ kết năm 2026 thực hiện Quy chế công tác dân vận của hệ thống chính trị" in text
+    assert (f"Trong năm, lãnh đạo cấp xã đã tổ chức {expected['dialogues']} cuộc đối thoại trực tiếp với Nhân dân "
+            f"và {expected['reception_sessions']} buổi tiếp công dân.") in text
+    assert f"Các xã đã tiếp nhận {expected['petitions_received']} đơn" in text

@@ -168,3 +168,49 @@ def test_a_templates_own_document_symbol_unless_the_unit_set_one(tmp_path):
     with pytest.raises(TemplateError) as err:
         load_template(_write(tmp_path, data))
     assert "symbol" in str(err.value)
+
+
+UPLOADED = """\
+key: hien_dat
+version: 1
+period: custom
+name: "Báo cáo chuyên đề hiến đất"
+abstract: "Kết quả vận động Nhân dân hiến đất làm đường giao thông"
+sections:
+  - key: results
+    title: "Kết quả"
+    indicators:
+      - key: land
+        label: "Đất hiến"
+        question: "Nhân dân đã hiến bao nhiêu m² đất?"
+        hint: "Ví dụ: 1.200."
+        type: {type}
+        unit: "m²"
+    prose:
+      - "Nhân dân đã hiến {{land}} đất."
+      - "Có {{households}} hộ tham gia."
+"""
+
+
+def test_a_template_an_administrator_writes_is_checked_with_its_lines(tmp_path):
+    """``danvan check-templates FILE``: the same validator as the templates in use, each problem
+    with its file, item and line, before the file is put among them."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app as cli
+
+    bad = tmp_path / "hien_dat.yaml"
+    bad.write_text(UPLOADED.format(type="number"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check-templates", str(bad)])
+    assert result.exit_code == 1
+    assert "hien_dat.yaml: sections[results].indicators[land].type: Input should be 'integer'" in result.output
+    assert "(line 14)" in result.output  # the line of "type: number"
+    bad.write_text(UPLOADED.format(type="decimal"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check-templates", str(bad)])
+    assert result.exit_code == 1 and "prose names unknown key 'households'" in result.output
+    assert "(line 7)" in result.output  # the section it is in
+    good = tmp_path / "ok.yaml"
+    good.write_text(UPLOADED.format(type="decimal").replace('      - "Có {households} hộ tham gia."\n', ""),
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check-templates", str(good)])
+    assert result.exit_code == 0 and "hien_dat v1: 1 indicators" in result.output
