@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from docx.oxml.ns import qn
 
 from tests.conftest import Chat
@@ -184,3 +185,24 @@ async def test_a_district_review_offers_the_figures_compiled_from_the_communes(a
     assert (f"Trong năm, lãnh đạo cấp xã đã tổ chức {expected['dialogues']} cuộc đối thoại trực tiếp với Nhân dân "
             f"và {expected['reception_sessions']} buổi tiếp công dân.") in text
     assert f"Các xã đã tiếp nhận {expected['petitions_received']} đơn" in text
+
+
+@pytest.mark.parametrize("key", ["commune_directive_review", "commune_plan_result", "district_regulation_review"])
+def test_every_kind_passes_the_decree_layout_checks(tmp_path, key):
+    """The Word file of each new kind, from sample answers, through the layout checks the 6-month
+    report passes (Nghị định 30/2020: A4, margins, header, fonts, signer block, page numbers)."""
+    from reports.schema import load_templates
+    from tests import test_report_docx as layout
+
+    doc = layout.make(tmp_path, load_templates()[key])
+    for check in (layout.test_page_is_a4_portrait_with_the_decree_margins,
+                  layout.test_header_is_a_borderless_two_column_table, layout.test_header_fonts_and_sizes,
+                  layout.test_lines_under_the_issuing_body_and_the_motto_are_drawn,
+                  layout.test_signer_block_and_recipients, layout.test_page_numbers_centred_in_the_top_margin_from_page_two,
+                  layout.test_times_new_roman_throughout):
+        check(doc)
+    paragraphs = [p for p in body_paragraphs(doc)[2:] if p.text not in ("Phần thứ nhất", "Phần thứ hai")
+                  and not p.text.isupper() or re.match(r"^[IVX]+\. ", p.text)]
+    assert len(paragraphs) > 8
+    for p in paragraphs:
+        assert p.alignment == 3, p.text  # justified, headings included (a part's heading is centred)
