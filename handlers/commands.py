@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "settings": ("caidat", "settings"),  # signer, recipients, number of the Word file (handlers/settings_flow.py)
     "invite": ("moi", "invite"),  # supervisors: create an invite code (handlers/invites.py)
     "deadline": ("hannop", "deadline"),  # supervisors: show or set due dates (handlers/deadlines.py)
+    "launch": ("giaobaocao", "launch"),  # supervisors: ask every unit below for a report (handlers/launches.py)
     "link": ("lienket", "link"),  # the same person on another messenger (handlers/linking.py)
     "status": ("tinhhinh", "status"),  # supervisors: who has submitted (handlers/supervision.py)
     "compile": ("tonghop", "compile"),  # supervisors: the compiled report across the units below
@@ -75,6 +76,7 @@ def descriptions(supervisor: bool = False) -> list[tuple[str, str]]:
             "history": _("History of unit N's report: /lichsu 3"),
             "invite": _("Create an invite code: /moi officer DONG_SON"),
             "deadline": _("Show or set the deadlines: /hannop 6thang 20/06"),
+            "launch": _("Ask every unit below for a report: /giaobaocao"),
             "settings": _("Signer, recipients and number of the Word file"),
             "link": _("Use the assistant on another messenger too"),
             "help": _("Help"),

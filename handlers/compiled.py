@@ -93,9 +93,11 @@ def chart_groups(tree: OrgTree, root_id: int, rows: list[overview.UnitStatus]) -
 
 
 async def status(session: AsyncSession, tree: OrgTree, root: OrgUnit, template: Template, period: Period,
-                 today: date, chart: Path | None = None) -> tuple[str, list[overview.UnitStatus], Path | None]:
-    """(the status text, its rows in the order listed, the chart written to ``chart`` if given)."""
-    rows = await overview.status_below(session, tree, root.id, template, period, today)
+                 today: date, chart: Path | None = None, due: date | None = None
+                 ) -> tuple[str, list[overview.UnitStatus], Path | None]:
+    """(the status text, its rows in the order listed, the chart written to ``chart`` if given);
+    ``due``: a launched report's due date."""
+    rows = await overview.status_below(session, tree, root.id, template, period, today, due)
     text = status_text(root, template, period, rows)
     drawn = None
     if chart is not None and rows:

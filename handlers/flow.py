@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from handlers import (deadlines, filling, history, invites, linking, menu, registration, returns, review, screens,
+from handlers import (deadlines, filling, history, invites, launches, linking, menu, registration, returns, review, screens,
                       settings_flow, starting, supervision)
 from storage import access
 from handlers.commands import cmd
@@ -79,6 +79,7 @@ REGISTERED: tuple[Transition, ...] = (
     Transition(ANY, "/settings", settings_flow.on_command, (Mode.settings, I), "/caidat"),
     Transition(ANY, "/invite", invites.on_command, (Mode.invite,), "/moi"),
     Transition(ANY, "/deadline", deadlines.on_command, (), "/hannop"),
+    Transition(ANY, "/launch", launches.on_command, (), "/giaobaocao N period due"),
     Transition(ANY, "/link", linking.show_code, (), "/lienket"),
     Transition(ANY, "/status", supervision.status, (), "/tinhhinh"),
     Transition(ANY, "/compile", supervision.compile_report, (), "/tonghop"),

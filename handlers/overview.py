@@ -84,9 +84,10 @@ async def _submitters(session: AsyncSession, report_ids: Sequence[int]) -> dict[
 
 
 async def status_below(session: AsyncSession, tree: OrgTree, root_id: int, template: Template,
-                       period: Period, today: date) -> list[UnitStatus]:
+                       period: Period, today: date, due: date | None = None) -> list[UnitStatus]:
     """Every reporting unit below ``root_id``: late ones first (the latest first), then the ones not
-    in yet, then those in; by name within each."""
+    in yet, then those in; by name within each. ``due``: a launched report's due date, for every
+    unit (else each unit's own deadline)."""
     units = tree.reporting_below(root_id)
     reports = await _reports(session, template.key, period.key, units)
     answers = await _answers(session, [r.id for r in reports.values()])
@@ -96,11 +97,11 @@ async def status_below(session: AsyncSession, tree: OrgTree, root_id: int, templ
     out: list[UnitStatus] = []
     for org_id in units:
         org = tree.units[org_id]
-        due = due_for(period, rules, tree.ancestors(org_id))
+        unit_due = due or due_for(period, rules, tree.ancestors(org_id))
         report = reports.get(org_id)
         if report is None:
-            late = (today - due).days
-            out.append(UnitStatus(org, NOT_STARTED, due, total=empty_total, days_late=max(late, 0)))
+            late = (today - unit_due).days
+            out.append(UnitStatus(org, NOT_STARTED, unit_due, total=empty_total, days_late=max(late, 0)))
             continue
         rows = answers[report.id]
         done, total = ReportState.from_stored(template, rows).progress()
@@ -108,12 +109,12 @@ async def status_below(session: AsyncSession, tree: OrgTree, root_id: int, templ
         status = ReportStatus(report.status)
         if status is ReportStatus.submitted:
             on = vn_today(report.submitted_at) if report.submitted_at else today
-            late = (on - due).days
+            late = (on - unit_due).days
             state = SUBMITTED
         else:
-            late = (today - due).days
+            late = (today - unit_due).days
             state = PENDING if status is ReportStatus.pending else DRAFT
-        out.append(UnitStatus(org, state, due, report.id, report.submitted_at, submitters.get(report.id, ""),
+        out.append(UnitStatus(org, state, unit_due, report.id, report.submitted_at, submitters.get(report.id, ""),
                               done, total, activity, max(late, 0)))
     order = {NOT_STARTED: 1, DRAFT: 1, PENDING: 1, SUBMITTED: 2}
     out.sort(key=lambda s: (0 if s.late and s.state != SUBMITTED else order[s.state], -s.days_late

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from handlers import menu, overview, review
+from handlers import launches, menu, overview, review
 from handlers.choices import decode, encode
 from handlers.commands import cmd
 from handlers.context import Ctx, Mode
@@ -34,7 +34,10 @@ def fits(template_level: str, unit_kind: str) -> bool:
 
 async def choose_template(ctx: Ctx, arg: str = "") -> list[Outgoing]:
     org = await ctx.session.get(OrgUnit, ctx.user.org_unit_id)
-    templates = [t for t in ctx.templates.values() if fits(t.level, org.kind)]
+    launched = {item.template.key for item in await launches.over(ctx)}
+    # a template of custom periods is offered only where a unit above launched it
+    templates = [t for t in ctx.templates.values() if fits(t.level, org.kind)
+                 and (t.period != "custom" or t.key in launched)]
     if not templates:
         return [Outgoing(_("{org} does not fill in these reports; it follows the units below it. Type {status} "
                            "to see who has submitted, or {compile} for the compiled report.").format(
@@ -49,9 +52,12 @@ async def choose_period(ctx: Ctx, template_key: str) -> list[Outgoing]:
     org = await ctx.session.get(OrgUnit, ctx.user.org_unit_id)
     if template is None or not fits(template.level, org.kind):
         return await choose_template(ctx)
+    today = ctx.today()
+    periods = [item.period for item in await launches.over(ctx)  # launched by a unit above: first
+               if item.template.key == template.key and item.period.start <= today]
+    periods += [p for p in selectable(template.period, today, template.years) if p not in periods]
     choices = tuple(
-        Choice(encode("per", p.key), f"{p.label} ({fmt_date(p.start)} – {fmt_date(p.end)})")
-        for p in selectable(template.period, ctx.today(), template.years)
+        Choice(encode("per", p.key), f"{p.label} ({fmt_date(p.start)} – {fmt_date(p.end)})") for p in periods
     )
     ctx.set_mode(Mode.choose_period, template=template_key, choices=choices)
     return [Outgoing(_("For which period?"), choices)]

@@ -6,7 +6,9 @@ number in the last list shown, or by their code. Every read is checked with ``st
 
 from __future__ import annotations
 
-from handlers import compiled, output, overview
+from typing import Sequence
+
+from handlers import compiled, launches, output, overview
 from handlers.choices import encode
 from handlers.commands import cmd
 from handlers.context import Ctx
@@ -31,23 +33,27 @@ def unit_templates(ctx: Ctx) -> list[Template]:
     return [t for t in ctx.templates.values() if t.level == "commune"]
 
 
-def _candidates(ctx: Ctx) -> list[tuple[Template, Period]]:
+def _candidates(ctx: Ctx, launched: Sequence[launches.Launched] = ()) -> list[tuple[Template, Period]]:
+    """The reports of the units below that have begun: the periodic ones, and those launched."""
     today = ctx.today()
-    return [(t, p) for t in unit_templates(ctx) for p in around(t.period, today, t.years) if p.start <= today]
+    found = [(t, p) for t in unit_templates(ctx) for p in around(t.period, today, t.years) if p.start <= today]
+    seen = {(t.key, p.key) for t, p in found}
+    return found + [(item.template, item.period) for item in launched
+                    if item.period.start <= today and (item.template.key, item.period.key) not in seen]
 
 
-def default_target(ctx: Ctx) -> tuple[Template, Period] | None:
+def default_target(ctx: Ctx, launched: Sequence[launches.Launched] = ()) -> tuple[Template, Period] | None:
     """The report and period whose (standard) due date is nearest to today."""
     today = ctx.today()
-    found = _candidates(ctx)
+    found = _candidates(ctx, launched)
     return min(found, key=lambda tp: (abs((tp[1].default_due - today).days), tp[0].key)) if found else None
 
 
-def parse_target(ctx: Ctx, arg: str) -> tuple[Template, Period] | str:
+def parse_target(ctx: Ctx, arg: str, launched: Sequence[launches.Launched] = ()) -> tuple[Template, Period] | str:
     """``6thang``, ``nam 2025``, ``2026-H1`` or nothing → (template, period); else the message."""
     words = arg.split()
     if not words:
-        found = default_target(ctx)
+        found = default_target(ctx, launched)
         return found if found is not None else _("There is no report template for the units.")
     year = None
     if words[-1].isascii() and words[-1].isdigit() and len(words[-1]) == 4:
@@ -78,9 +84,10 @@ def parse_target(ctx: Ctx, arg: str) -> tuple[Template, Period] | str:
     return template, period
 
 
-def _choices(ctx: Ctx, action: str, shown: tuple[Template, Period]) -> tuple[Choice, ...]:
+def _choices(ctx: Ctx, action: str, shown: tuple[Template, Period],
+             launched: Sequence[launches.Launched] = ()) -> tuple[Choice, ...]:
     out = []
-    for template, period in _candidates(ctx):
+    for template, period in _candidates(ctx, launched):
         if (template.key, period.key) != (shown[0].key, shown[1].key):
             out.append(Choice(encode("sv", action, template.key, period.key), template.report_name(period)))
     return tuple(out[:4])
@@ -99,7 +106,7 @@ async def _targeted(ctx: Ctx, arg: str, show) -> list[Outgoing]:  # noqa: ANN001
     """A supervisor's command on a report type and period (typed, or the nearest due)."""
     if not access.is_supervisor(ctx.user):
         return not_supervisor()
-    target = parse_target(ctx, arg)
+    target = parse_target(ctx, arg, await launches.over(ctx))
     if isinstance(target, str):
         return [Outgoing(target)]
     return await show(ctx, *target)
@@ -112,14 +119,17 @@ async def status(ctx: Ctx, arg: str) -> list[Outgoing]:
 async def _status(ctx: Ctx, template: Template, period: Period) -> list[Outgoing]:
     tree, root = await _root(ctx)
     chart = _dir(ctx, root) / f"TinhHinh_{compiled._safe(root.code)}_{template.key}_{period.key}.png"
-    text, rows, drawn = await compiled.status(ctx.session, tree, root, template, period, ctx.today(), chart)
+    launched = await launches.over(ctx)
+    due = next((item.due for item in launched if (item.template.key, item.period.key) == (template.key, period.key)),
+               None)
+    text, rows, drawn = await compiled.status(ctx.session, tree, root, template, period, ctx.today(), chart, due)
     ctx.conv.data = {**ctx.conv.data, LISTED: {"tpl": template.key, "per": period.key,
                                                "units": [r.org.id for r in rows]}}
     if rows:
         text += "\n\n" + _("Type {file} N for unit N's Word file, {history} N for its history, {back} N and the "
                            "reason to send a submitted report back, {compile} for the compiled report.").format(
             file=cmd("file"), history=cmd("history"), back=cmd("sendback"), compile=cmd("compile"))
-    out = [Outgoing(text, _choices(ctx, "st", (template, period)), meta={"screen": "status"})]
+    out = [Outgoing(text, _choices(ctx, "st", (template, period), launched), meta={"screen": "status"})]
     if drawn is not None:
         out.append(Outgoing(_("Chart: {report}").format(report=template.report_name(period)), image=drawn))
     return out
@@ -133,7 +143,8 @@ async def _compile(ctx: Ctx, template: Template, period: Period) -> list[Outgoin
     tree, root = await _root(ctx)
     result = await overview.compile_below(ctx.session, tree, root.id, template, period)
     text = compiled.summary_text(root, result, period)
-    out = [Outgoing(text, _choices(ctx, "tg", (template, period)), meta={"screen": "compiled"})]
+    out = [Outgoing(text, _choices(ctx, "tg", (template, period), await launches.over(ctx)),
+                    meta={"screen": "compiled"})]
     if not result.units:
         return out
     docx_name, xlsx_name = compiled.file_names(root, template, period)

@@ -43,7 +43,8 @@ from reports.periods import Period, around, due_for
 from reports.schema import Template
 from storage import access, repo, workflow
 from storage.access import REPORTING_KINDS, OrgTree
-from storage.models import Answer, ChannelIdentity, OrgUnit, ReminderLog, Report, ReportStatus, Role, User, utcnow
+from storage.models import (Answer, ChannelIdentity, Launch, OrgUnit, ReminderLog, Report, ReportStatus, Role, User,
+                            utcnow)
 
 log = logging.getLogger(__name__)
 OFFICER, DIGEST, NOTICE = "reminder", "digest", "notice"
@@ -204,10 +205,14 @@ class ReminderService:
         if not self.policy.in_office_hours(now):
             return []
         today = self.policy.local(now).date()
-        periods = [(p, t) for kind in ("half_year", "annual")
+        periods = [(p, t, None) for kind in ("half_year", "annual")
                    if (t := self._template_for(kind)) is not None for p in around(kind, today)]
         async with self.sessions() as session:
-            world = await self._world(session, [p.key for p, _t in periods], channels)
+            regular = {(t.key, p.key) for p, t, _l in periods}
+            periods += [(Period.from_key(row.period), self.templates[row.template_key], row)
+                        for row in await repo.all_launches(session)  # a supervisor's launched reports
+                        if row.template_key in self.templates and (row.template_key, row.period) not in regular]
+            world = await self._world(session, [p.key for p, _t, _l in periods], channels)
             officers: dict[int, list[User]] = {}
             supervisors: list[User] = []
             for user in world.users:
@@ -218,19 +223,24 @@ class ReminderService:
                            or (user.role == Role.leader and workflow.needs_approval(world.tree, user.org_unit_id)))):
                     officers.setdefault(user.org_unit_id, []).append(user)  # leaders too when they approve
             planned: list[Planned] = []
-            for period, template in periods:
-                planned += await self._plan_period(session, world, period, template, today, officers, supervisors)
+            for period, template, launch in periods:
+                planned += await self._plan_period(session, world, period, template, today, officers, supervisors,
+                                                   launch)
         return planned
 
     async def _plan_period(
         self, session: AsyncSession, world: _World, period: Period, template: Template, today: date,
-        officers: dict[int, list[User]], supervisors: list[User],
+        officers: dict[int, list[User]], supervisors: list[User], launch: Launch | None = None,
     ) -> list[Planned]:
+        """``launch``: a report a supervisor launched: only the units below the launching one, by its due date."""
         report_name = self._report_name(template, period)
+        asked = set(world.tree.reporting_below(launch.org_unit_id)) if launch is not None else None
         # officers: the latest slot of their commune's series, unless already logged
         wanted: dict[int, tuple[date, Slot, list[User]]] = {}
         for org_id, users in officers.items():
-            due = world.due(org_id, period)
+            if asked is not None and org_id not in asked:
+                continue
+            due = launch.due if launch is not None else world.due(org_id, period)
             slot = self.policy.latest(self.policy.officer_slots(due), today)
             if slot is None:
                 continue
@@ -242,11 +252,15 @@ class ReminderService:
         for user in supervisors:
             if user.id not in world.identities:
                 continue
-            due = world.due(user.org_unit_id, period)
+            if launch is not None and user.org_unit_id not in world.tree.ancestors(launch.org_unit_id):
+                continue  # a launched report: the launching unit's supervisors and those above
+            due = launch.due if launch is not None else world.due(user.org_unit_id, period)
             slot = self.policy.latest(self.policy.late_slots(due), today)
             if slot is None or (user.id, period.key, f"digest-{slot.kind}") in world.logged:
                 continue
             below = world.tree.reporting_below(user.org_unit_id)
+            if asked is not None:
+                below = [o for o in below if o in asked]
             if below:
                 digests.append((user, due, slot, below))
         if not wanted and not digests:

@@ -209,6 +209,21 @@ class InboxUpdate(SQLModel, table=True):
     received_at: datetime = _ts()
 
 
+class Launch(SQLModel, table=True):
+    """A report a supervising unit asked of every reporting unit below it: a template, a period
+    (any kind, a custom range included) and a due date (issue 12)."""
+
+    __tablename__ = "launch"
+    __table_args__ = (UniqueConstraint("org_unit_id", "template_key", "period"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    template_key: str = Field(max_length=64)
+    period: str = Field(max_length=32)
+    due: date = Field(sa_type=Date)
+    created_by: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _ts()
+
+
 class Deadline(SQLModel, table=True):
     """When the communes below a supervising org unit must hand in a kind of report.
 

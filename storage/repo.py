@@ -18,6 +18,7 @@ from storage.models import (
     Conversation,
     Deadline,
     Invite,
+    Launch,
     LinkCode,
     OrgUnit,
     ProcessedUpdate,
@@ -336,3 +337,31 @@ async def set_deadline(
     session.add(row)
     await session.flush()
     return row
+
+
+async def launch(session: AsyncSession, org_unit_id: int, template_key: str, period: str, due: date,
+                 user_id: int | None) -> Launch:
+    """Ask every reporting unit below ``org_unit_id`` for ``template_key`` over ``period`` by ``due``
+    (launched again: the new due date)."""
+    stmt = select(Launch).where(Launch.org_unit_id == org_unit_id, Launch.template_key == template_key,
+                                Launch.period == period)
+    row = (await session.exec(stmt)).first()
+    if row is None:
+        row = Launch(org_unit_id=org_unit_id, template_key=template_key, period=period, due=due, created_by=user_id)
+    else:
+        row.due, row.created_by = due, user_id
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def launches_at(session: AsyncSession, org_ids: Sequence[int]) -> list[Launch]:
+    """The reports launched by these units (a unit's chain up the tree: what it was asked for)."""
+    if not org_ids:
+        return []
+    stmt = select(Launch).where(Launch.org_unit_id.in_(list(org_ids))).order_by(Launch.id)
+    return list((await session.exec(stmt)).all())
+
+
+async def all_launches(session: AsyncSession) -> list[Launch]:
+    return list((await session.exec(select(Launch).order_by(Launch.id))).all())
