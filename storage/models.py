@@ -119,7 +119,7 @@ class Report(SQLModel, table=True):
     org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
     template_key: str = Field(max_length=64)
     template_version: int
-    period: str = Field(max_length=16)  # e.g. "2026-H1", "2026"
+    period: str = Field(max_length=32)  # a period key: "2026-H1", "2026", "2026-03-01..2026-05-31" (reports.periods)
     status: ReportStatus = Field(default=ReportStatus.draft, sa_type=String(16))
     created_by: Optional[int] = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = _ts()
@@ -257,7 +257,7 @@ class ReminderLog(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("user_id", "period", "kind"),)  # its index also serves user_id
     id: Optional[int] = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id")
-    period: str = Field(max_length=16)  # "2026-H1", "2026"
+    period: str = Field(max_length=32)  # a period key: "2026-H1", "2026", "2026-03-01..2026-05-31"
     kind: str = Field(max_length=64)  # before-7, due, overdue-2, digest-due, submitted:12:1781593200, …
     org_unit_id: Optional[int] = Field(default=None, foreign_key="org_unit.id")  # the unit it is about
     channel: str = Field(max_length=16)
