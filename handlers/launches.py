@@ -41,7 +41,9 @@ async def over(ctx: Ctx, org_id: int | None = None) -> list[Launched]:
     return out
 
 
-def _templates(ctx: Ctx) -> list[Template]:
+def unit_templates(ctx: Ctx) -> list[Template]:
+    """The templates the reporting units fill (commune level), in the loader's order: what a
+    supervisor may launch, and follows in the status and the compiled report."""
     return [t for t in ctx.templates.values() if t.level == "commune"]
 
 
@@ -50,7 +52,7 @@ def _usage(ctx: Ctx) -> list[Outgoing]:
         cmd=cmd("launch"), example=f"{cmd('launch')} 1 01/03/2026-31/05/2026 10/06/2026"),
         _("The period: a key such as 2026-H1, 2026, 2026-Q3, 2024-2026, or a range of days 01/03/2026-31/05/2026."),
         _("The reports (N):")]
-    lines += [f"{n}. {t.menu_name} ({t.period})" for n, t in enumerate(_templates(ctx), start=1)]
+    lines += [f"{n}. {t.menu_name} ({t.period})" for n, t in enumerate(unit_templates(ctx), start=1)]
     return [Outgoing("\n".join(lines))]
 
 
@@ -82,7 +84,7 @@ async def on_command(ctx: Ctx, arg: str) -> list[Outgoing]:
     if len(words) != 3:
         return _usage(ctx)
     pick, period_text, due_text = words
-    templates = _templates(ctx)
+    templates = unit_templates(ctx)
     by_key = {t.key: t for t in templates}
     if pick.isascii() and pick.isdigit() and 1 <= int(pick) <= len(templates):
         template = templates[int(pick) - 1]

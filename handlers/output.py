@@ -71,8 +71,8 @@ async def earlier_sums(session: AsyncSession, template: Template, report: Report
         if (other.status == ReportStatus.submitted and other_period.year >= template.since
                 and other_period.end < period.end):
             earlier[other.period] = other
-    yearly = period.kind in ("half_year", "second_half", "annual")  # one period a year: each must be there
-    needed = {Period(year, period.kind).key for year in range(template.since, period.year)} if yearly else set()
+    # one period a year: each of the plan's earlier years must be there
+    needed = {Period(year, period.kind).key for year in range(template.since, period.year)} if period.yearly else set()
     if not needed <= set(earlier):
         return None
     sums: dict[str, Any] = {key: 0 for key in keys}

@@ -28,15 +28,10 @@ def not_supervisor() -> list[Outgoing]:
     return [Outgoing(_("Only supervisors of the units below can use this command."))]
 
 
-def unit_templates(ctx: Ctx) -> list[Template]:
-    """The templates the reporting units fill (commune level), in the loader's order."""
-    return [t for t in ctx.templates.values() if t.level == "commune"]
-
-
 def _candidates(ctx: Ctx, launched: Sequence[launches.Launched] = ()) -> list[tuple[Template, Period]]:
     """The reports of the units below that have begun: the periodic ones, and those launched."""
     today = ctx.today()
-    found = [(t, p) for t in unit_templates(ctx) for p in around(t.period, today, t.years) if p.start <= today]
+    found = [(t, p) for t in launches.unit_templates(ctx) for p in around(t.period, today, t.years) if p.start <= today]
     seen = {(t.key, p.key) for t, p in found}
     return found + [(item.template, item.period) for item in launched
                     if item.period.start <= today and (item.template.key, item.period.key) not in seen]
@@ -65,7 +60,7 @@ def parse_target(ctx: Ctx, arg: str, launched: Sequence[launches.Launched] = ())
             kind = parse_kind("".join(words)) if words else None
     except DeadlineError as err:
         return str(err)
-    templates = [t for t in unit_templates(ctx) if kind is None or t.period == kind]
+    templates = [t for t in launches.unit_templates(ctx) if kind is None or t.period == kind]
     if not templates:
         return _("There is no report template for the units.")
     template = templates[0]
@@ -106,20 +101,23 @@ async def _targeted(ctx: Ctx, arg: str, show) -> list[Outgoing]:  # noqa: ANN001
     """A supervisor's command on a report type and period (typed, or the nearest due)."""
     if not access.is_supervisor(ctx.user):
         return not_supervisor()
-    target = parse_target(ctx, arg, await launches.over(ctx))
+    launched = await launches.over(ctx)
+    target = parse_target(ctx, arg, launched)
     if isinstance(target, str):
         return [Outgoing(target)]
-    return await show(ctx, *target)
+    return await show(ctx, *target, launched)
 
 
 async def status(ctx: Ctx, arg: str) -> list[Outgoing]:
     return await _targeted(ctx, arg, _status)
 
 
-async def _status(ctx: Ctx, template: Template, period: Period) -> list[Outgoing]:
+async def _status(ctx: Ctx, template: Template, period: Period,
+                  launched: Sequence[launches.Launched] | None = None) -> list[Outgoing]:
+    """``launched``: the reports launched for the supervisor's units, if already read."""
     tree, root = await _root(ctx)
     chart = _dir(ctx, root) / f"TinhHinh_{compiled._safe(root.code)}_{template.key}_{period.key}.png"
-    launched = await launches.over(ctx)
+    launched = await launches.over(ctx) if launched is None else launched
     due = next((item.due for item in launched if (item.template.key, item.period.key) == (template.key, period.key)),
                None)
     text, rows, drawn = await compiled.status(ctx.session, tree, root, template, period, ctx.today(), chart, due)
@@ -139,11 +137,13 @@ async def compile_report(ctx: Ctx, arg: str) -> list[Outgoing]:
     return await _targeted(ctx, arg, _compile)
 
 
-async def _compile(ctx: Ctx, template: Template, period: Period) -> list[Outgoing]:
+async def _compile(ctx: Ctx, template: Template, period: Period,
+                   launched: Sequence[launches.Launched] | None = None) -> list[Outgoing]:
     tree, root = await _root(ctx)
     result = await overview.compile_below(ctx.session, tree, root.id, template, period)
     text = compiled.summary_text(root, result, period)
-    out = [Outgoing(text, _choices(ctx, "tg", (template, period), await launches.over(ctx)),
+    launched = await launches.over(ctx) if launched is None else launched
+    out = [Outgoing(text, _choices(ctx, "tg", (template, period), launched),
                     meta={"screen": "compiled"})]
     if not result.units:
         return out

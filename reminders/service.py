@@ -210,7 +210,7 @@ class ReminderService:
         async with self.sessions() as session:
             regular = {(t.key, p.key) for p, t, _l in periods}
             periods += [(Period.from_key(row.period), self.templates[row.template_key], row)
-                        for row in await repo.all_launches(session)  # a supervisor's launched reports
+                        for row in await repo.launches_at(session)  # a supervisor's launched reports
                         if row.template_key in self.templates and (row.template_key, row.period) not in regular]
             world = await self._world(session, [p.key for p, _t, _l in periods], channels)
             officers: dict[int, list[User]] = {}

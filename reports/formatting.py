@@ -49,3 +49,17 @@ def date_line(place: str, day: int | None, month: int, year: int) -> str:
     day_text = f"{day:02d}" if day else "   "
     month_text = f"{month:02d}" if month < 3 else str(month)
     return f"{place}, ngày {day_text} tháng {month_text} năm {year}"
+
+
+_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def roman(n: int) -> str:
+    """``n`` in Roman numerals: the body's top headings (I., II.), a quarter (quý III)."""
+    out = []
+    for value, letters in _ROMAN:
+        while n >= value:
+            out.append(letters)
+            n -= value
+    return "".join(out)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Mapping, Optional, Sequence
 
+from reports.formatting import roman
+
 # (first day, last day) of each part of a year, as ((year offset, month, day), (month, day))
 _Part = tuple[tuple[int, int, int], tuple[int, int]]
 
@@ -43,11 +45,9 @@ PERIOD_KINDS: dict[str, PeriodKind] = {k.name: k for k in (
     PeriodKind("custom", (), "từ {start} đến {end}", "{start}..{end}"),
 )}
 KINDS = ("half_year", "annual")  # the kinds whose deadlines units set (handlers/deadlines.py)
-CYCLIC = tuple(k for k, v in PERIOD_KINDS.items() if v.parts)
 DUE_AFTER_END = timedelta(days=6)  # the default due date: 20/06 after a cut-off on 14/06
 # A due date must fall after the data cut-off and at most this long after it.
 MAX_DUE_AFTER_END = timedelta(days=90)
-_ROMAN = ("I", "II", "III", "IV")
 _KEYS = (
     (re.compile(r"^(\d{4})-H1$"), "half_year"), (re.compile(r"^(\d{4})-H2$"), "second_half"),
     (re.compile(r"^(\d{4})$"), "annual"), (re.compile(r"^(\d{4})-Q([1-4])$"), "quarter"),
@@ -83,6 +83,11 @@ class Period:
         return PERIOD_KINDS[self.kind]
 
     @property
+    def yearly(self) -> bool:
+        """One period of this kind a year (6-month, second half, annual): a year names it."""
+        return len(self._kind.parts) == 1
+
+    @property
     def _bounds(self) -> _Part:
         return self._kind.parts[self.part - 1]
 
@@ -113,7 +118,7 @@ class Period:
     @property
     def label(self) -> str:
         return self._kind.label.format(
-            year=self.year, part=_ROMAN[self.part - 1], years=self.years, first=self.year - self.years + 1,
+            year=self.year, part=roman(self.part), years=self.years, first=self.year - self.years + 1,
             start=self.start.strftime("%d/%m/%Y"), end=self.end.strftime("%d/%m/%Y"))
 
     def with_years(self, text: str) -> str:
@@ -249,14 +254,13 @@ def resolve_due(period: Period, chain: Sequence[Rules]) -> tuple[date, int]:
     The nearest unit that set anything for this kind decides; within it, a date for this very year
     beats its every-year default.
     """
-    yearly = len(PERIOD_KINDS[period.kind].parts) == 1  # one period a year: a setting per year
     for level, rules in enumerate(chain):
-        if yearly and period.year in rules:
+        if period.yearly and period.year in rules:  # one period a year: a setting per year
             return rules[period.year], level
         if None in rules and period.kind != "custom":
             default = rules[None]
             own = period_of_due(period.kind, default, period.years)
-            if yearly:
+            if period.yearly:
                 return shift_years(default, period.year - own.year), level
             return period.end + (default - own.end), level  # as long after the cut-off as the default
     return period.default_due, -1

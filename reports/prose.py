@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from reports.formatting import fmt_number, fmt_percent
+from reports.formatting import fmt_number, fmt_percent, roman
 from reports.periods import Period
 from reports.expressions import evaluate
 from reports.schema import PLACEHOLDER_RE, Computed, Indicator, Prose, Section, Template, block_list
@@ -31,8 +31,6 @@ from reports.values import Pair, display, display_item, item_texts
 
 SAME_PERIOD = "so với cùng kỳ năm trước"
 _END_PUNCT = tuple(".!?…")
-_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 _LETTERS = "abcdđeghiklmnopqrstuvxy"  # points follow the Vietnamese alphabet: a), b), c), d), đ), e)…
 
 
@@ -314,15 +312,6 @@ def section_paragraphs(section: Section, figures: Figures, compiled: bool = Fals
 
 
 # ---------------------------------------------------------------------------- the body
-
-
-def roman(n: int) -> str:
-    out = []
-    for value, letters in _ROMAN:
-        while n >= value:
-            out.append(letters)
-            n -= value
-    return "".join(out)
 
 
 _ORDINALS = ("nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")

@@ -355,13 +355,12 @@ async def launch(session: AsyncSession, org_unit_id: int, template_key: str, per
     return row
 
 
-async def launches_at(session: AsyncSession, org_ids: Sequence[int]) -> list[Launch]:
-    """The reports launched by these units (a unit's chain up the tree: what it was asked for)."""
-    if not org_ids:
-        return []
-    stmt = select(Launch).where(Launch.org_unit_id.in_(list(org_ids))).order_by(Launch.id)
+async def launches_at(session: AsyncSession, org_ids: Sequence[int] | None = None) -> list[Launch]:
+    """The reports launched by these units (a unit's chain up the tree: what it was asked for);
+    None: every launch (the reminders')."""
+    stmt = select(Launch).order_by(Launch.id)
+    if org_ids is not None:
+        if not org_ids:
+            return []
+        stmt = stmt.where(Launch.org_unit_id.in_(list(org_ids)))
     return list((await session.exec(stmt)).all())
-
-
-async def all_launches(session: AsyncSession) -> list[Launch]:
-    return list((await session.exec(select(Launch).order_by(Launch.id))).all())
